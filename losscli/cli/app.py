@@ -1,0 +1,46 @@
+"""The one place where errors become exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LossCliError
+
+
+def error_line(message: str) -> str:
+    """The single stderr line every failure prints."""
+    return f"losscli: error: {message}"
+
+
+class LossCliGroup(click.Group):
+    """A click group that turns losscli errors into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except LossCliError as exc:
+            if debug:
+                raise
+            click.echo(error_line(str(exc)), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo(error_line("interrupted"), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly with the status already decided.
+            sys.stderr.close()
+            ctx.exit(0)
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            click.echo(
+                error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)

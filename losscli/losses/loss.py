@@ -1,0 +1,81 @@
+"""A registry entry bound to its parameters: the thing users compute with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from losscli.losses.spec import LossSpec, Scope
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss with validated parameters (and, from a Keras config, a reduction and dtype)."""
+
+    spec: LossSpec
+    params: Mapping[str, Any] = field(hash=False)
+    reduction: str | None = None
+    dtype: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def scope(self) -> Scope:
+        """Dice and Tversky are dataset-scope only with ``axis=None``; per row otherwise."""
+        if self.spec.ratio is not None and not self.spec.ratio.applies(self.params):
+            return Scope.ROW
+        return self.spec.scope
+
+    def with_params(self, **params: Any) -> Loss:
+        """The same loss with some parameters replaced (and validated)."""
+        merged = {**self.params, **params}
+        return Loss(self.spec, self.spec.validate_params(merged), self.reduction, self.dtype)
+
+    def per_row(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """The loss of every sample, from arrays already prepared for this loss."""
+        return self.spec.kernel(y_true, y_pred, **self.params)
+
+    def row_mask(
+        self, y_true: np.ndarray, y_pred: np.ndarray, values: np.ndarray
+    ) -> np.ndarray | None:
+        """Which per-row values count in the mean (None: all of them)."""
+        if self.spec.mask is None:
+            return None
+        return self.spec.mask(y_true, y_pred, values, **self.params)
+
+    def statistics(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """The summable statistics of a dataset-scope loss over one batch."""
+        assert self.spec.ratio is not None
+        return self.spec.ratio.statistics(y_true, y_pred, **self.params)
+
+    def finalize(self, sums: np.ndarray, dtype: np.dtype) -> float:
+        """A dataset-scope loss's value from its summed statistics."""
+        assert self.spec.ratio is not None
+        return self.spec.ratio.finalize(sums, dtype, **self.params)
+
+    def keras_config(self) -> dict[str, Any]:
+        """The Keras ``{"class_name": ..., "config": ...}`` that builds the same loss."""
+        config: dict[str, Any] = {key: _jsonable(value) for key, value in self.params.items()}
+        if self.reduction is not None:
+            config["reduction"] = self.reduction
+        return {"class_name": self.spec.reference_class or self.spec.name, "config": config}
+
+    def __str__(self) -> str:
+        changed = {k: v for k, v in self.params.items() if v != self.spec.defaults.get(k)}
+        if not changed:
+            return self.name
+        args = ", ".join(f"{key}={_jsonable(value)!r}" for key, value in changed.items())
+        return f"{self.name}({args})"
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

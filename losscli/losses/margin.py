@@ -1,0 +1,69 @@
+"""Margin losses: hinge variants for -1/+1 (or 0/1) labels and class scores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from losscli.losses._math import mean
+from losscli.losses.spec import LossSpec, Target
+
+
+def _hinge_labels(y_true: np.ndarray) -> np.ndarray:
+    """Map {0, 1} labels to {-1, 1}, but only if *every* label is 0 or 1 (Keras's rule)."""
+    if np.all((y_true == 0) | (y_true == 1)):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``max(1 - y p, 0)`` averaged over the last axis."""
+    y_true = _hinge_labels(y_true)
+    return mean(np.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``max(1 - y p, 0)^2`` averaged over the last axis."""
+    y_true = _hinge_labels(y_true)
+    return mean(np.square(np.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``max(max((1 - y) p) - sum(y p) + 1, 0)`` per row."""
+    pos = np.sum(y_true * y_pred, axis=-1)
+    neg = np.max((1.0 - y_true) * y_pred, axis=-1)
+    return np.maximum(neg - pos + 1.0, y_pred.dtype.type(0))
+
+
+_HINGE_NOTE = ("Labels are mapped {0, 1} -> {-1, 1} only when every label of the input is 0 or 1.",)
+
+LOSSES = (
+    LossSpec(
+        name="hinge",
+        kernel=hinge,
+        target=Target.BINARY,
+        summary="Hinge loss for -1/+1 labels (0/1 labels are converted).",
+        formula="mean(max(1 - y p, 0))",
+        aliases=("Hinge",),
+        reference_class="Hinge",
+        notes=_HINGE_NOTE,
+    ),
+    LossSpec(
+        name="squared_hinge",
+        kernel=squared_hinge,
+        target=Target.BINARY,
+        summary="Squared hinge loss for -1/+1 labels (0/1 labels are converted).",
+        formula="mean(max(1 - y p, 0)^2)",
+        aliases=("SquaredHinge",),
+        reference_class="SquaredHinge",
+        notes=_HINGE_NOTE,
+    ),
+    LossSpec(
+        name="categorical_hinge",
+        kernel=categorical_hinge,
+        target=Target.ONE_HOT,
+        summary="Categorical hinge: best wrong-class score against the true-class score.",
+        formula="max(max((1 - y) p) - sum(y p) + 1, 0)",
+        aliases=("CategoricalHinge",),
+        reference_class="CategoricalHinge",
+    ),
+)

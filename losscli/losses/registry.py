@@ -1,0 +1,121 @@
+"""The loss registry: look a loss up by name, alias or Keras config.
+
+Lookups ignore case, ``-`` and ``_``, so ``mse``, ``MSE``, ``mean-squared-error`` and
+``MeanSquaredError`` all name the same loss.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from losscli.errors import ParameterError, UnknownLossError
+from losscli.losses import embedding, margin, overlap, probabilistic, regression, sequence
+from losscli.losses.loss import Loss
+from losscli.losses.spec import LossSpec, identifiers
+
+_SPECS: dict[str, LossSpec] = {}
+_BY_KEY: dict[str, str] = {}
+
+
+def normalize_identifier(identifier: str) -> str:
+    """The lookup key of an identifier: lower case without ``-``, ``_`` or spaces."""
+    return re.sub(r"[-_\s]", "", identifier).lower()
+
+
+def register(spec: LossSpec) -> LossSpec:
+    """Add ``spec`` to the registry; an identifier may name only one loss."""
+    for identifier in identifiers(spec):
+        key = normalize_identifier(identifier)
+        owner = _BY_KEY.get(key)
+        if owner is not None and owner != spec.name:
+            raise ValueError(f"identifier {identifier!r} of {spec.name} already names {owner}")
+    _SPECS[spec.name] = spec
+    for identifier in identifiers(spec):
+        _BY_KEY[normalize_identifier(identifier)] = spec.name
+    return spec
+
+
+def get_spec(identifier: str) -> LossSpec:
+    """The registry entry named by ``identifier``; unknown names suggest the closest ones."""
+    name = _BY_KEY.get(normalize_identifier(identifier))
+    if name is None:
+        raise UnknownLossError(_unknown_message(identifier))
+    return _SPECS[name]
+
+
+def list_losses(origin: str | None = None) -> list[LossSpec]:
+    """Every registered loss (optionally only those of one origin), sorted by name."""
+    specs = sorted(_SPECS.values(), key=lambda spec: spec.name)
+    return [spec for spec in specs if origin is None or spec.origin == origin]
+
+
+def get_loss(identifier: str | Mapping[str, Any] | Loss, **params: Any) -> Loss:
+    """A loss bound to validated parameters.
+
+    ``identifier`` is a name or alias (``"huber"``, ``"Huber"``), a Keras config dict
+    (``{"class_name": "Huber", "config": {"delta": 2.0}}``) or its JSON text, or a
+    :class:`Loss`; ``params`` override the parameters it carries.
+    """
+    if isinstance(identifier, Loss):
+        return identifier.with_params(**params) if params else identifier
+    if isinstance(identifier, str) and identifier.lstrip().startswith("{"):
+        try:
+            identifier = json.loads(identifier)
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"loss config is not valid JSON: {exc.msg}") from None
+    if isinstance(identifier, Mapping):
+        return _from_config(identifier, params)
+    if not isinstance(identifier, str):
+        raise UnknownLossError(f"a loss is named by a string or a config dict, not {identifier!r}")
+    spec = get_spec(identifier)
+    return Loss(spec, spec.validate_params(params))
+
+
+# Keys of a Keras loss config that are not loss parameters.
+_CONFIG_META = {"name", "reduction", "dtype", "trainable", "registered_name", "module"}
+
+
+def _from_config(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Loss:
+    class_name = config.get("class_name")
+    if not isinstance(class_name, str):
+        raise ParameterError('a loss config needs a "class_name" string, e.g. "Huber"')
+    spec = get_spec(class_name)
+    inner = config.get("config") or {}
+    if not isinstance(inner, Mapping):
+        raise ParameterError(f'{spec.name}: "config" must be an object, not {inner!r}')
+    params = {key: value for key, value in inner.items() if key not in _CONFIG_META}
+    params.update(overrides)
+    return Loss(
+        spec,
+        spec.validate_params(params),
+        reduction=inner.get("reduction"),
+        dtype=_config_dtype(inner.get("dtype")),
+    )
+
+
+def _config_dtype(dtype: Any) -> str | None:
+    """A Keras config's dtype: a name or a serialized DTypePolicy."""
+    if isinstance(dtype, Mapping):
+        dtype = (dtype.get("config") or {}).get("name")
+    return dtype if isinstance(dtype, str) else None
+
+
+def _unknown_message(identifier: str) -> str:
+    keys = {normalize_identifier(i): i for spec in _SPECS.values() for i in identifiers(spec)}
+    close = difflib.get_close_matches(normalize_identifier(identifier), list(keys), n=3, cutoff=0.6)
+    suggestions = _unique(_BY_KEY[key] for key in close)
+    hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+    return f"unknown loss {identifier!r}{hint} (run `losscli list` to see every loss)"
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+for _module in (probabilistic, regression, margin, overlap, embedding, sequence):
+    for _spec in _module.LOSSES:
+        register(_spec)

@@ -1,0 +1,254 @@
+"""The registry's data model: a loss is a frozen record, not a class hierarchy.
+
+A :class:`LossSpec` says everything the rest of losscli needs to know about a loss: its names,
+its declared parameters (with defaults and valid ranges), what y_true must look like, how it
+reduces over the data, and the pure NumPy function that computes it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from losscli.errors import ParameterError
+
+
+class Target(str, Enum):
+    """What y_true must hold for a loss."""
+
+    REAL = "real"
+    BINARY = "binary"
+    ONE_HOT = "one_hot"
+    DISTRIBUTION = "distribution"
+    SPARSE_LABEL = "sparse_label"
+    SEQUENCE = "sequence"
+    EMBEDDING_LABEL = "embedding_label"
+
+    @property
+    def description(self) -> str:
+        return _TARGET_DESCRIPTIONS[self]
+
+
+_TARGET_DESCRIPTIONS = {
+    Target.REAL: "real values, one column per output",
+    Target.BINARY: "binary or soft labels in [0, 1], one column per output",
+    Target.ONE_HOT: "one-hot (or soft) class rows, one column per class",
+    Target.DISTRIBUTION: "probability distributions, one column per class",
+    Target.SPARSE_LABEL: "one integer class id per row; y_pred has one column per class",
+    Target.SEQUENCE: "integer label sequences (0 = blank); y_pred is [n, time, class] logits",
+    Target.EMBEDDING_LABEL: "one integer label per row; y_pred is an L2-normalised embedding",
+}
+
+
+class Scope(str, Enum):
+    """Which rows a single loss value depends on."""
+
+    ROW = "row"  # one value per row, from that row alone
+    BATCH = "batch"  # one value per row, but from the whole batch (metric learning)
+    DATASET = "dataset"  # one value for all rows: a ratio of sums over the data
+
+
+class ParamKind(str, Enum):
+    """The type of a loss parameter."""
+
+    FLOAT = "float"
+    BOOL = "bool"
+    INT = "int"
+    OPTIONAL_INT = "int or none"
+    AXIS = "axis"
+    OPTIONAL_AXES = "axis, axes or none"
+    FLOATS = "float or list of floats"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared loss parameter: its type, its reference default and its valid range."""
+
+    name: str
+    kind: ParamKind
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @property
+    def range_text(self) -> str:
+        """The valid range in interval notation, e.g. ``(0, 1)`` or ``[0, inf)``."""
+        if self.low is None and self.high is None:
+            return ""
+        low = "-inf" if self.low is None else _fmt(self.low)
+        high = "inf" if self.high is None else _fmt(self.high)
+        left = "(" if self.low_open or self.low is None else "["
+        right = ")" if self.high_open or self.high is None else "]"
+        return f"{left}{low}, {high}{right}"
+
+    def validate(self, value: Any, loss: str) -> Any:
+        """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
+        coerced = self._coerce(value, loss)
+        numbers = coerced if isinstance(coerced, tuple) else (coerced,)
+        if coerced is not None and self.kind is not ParamKind.BOOL:
+            for number in numbers:
+                if not self._in_range(number):
+                    raise ParameterError(
+                        f"{loss}: parameter {self.name}={_fmt(value)} is out of range; "
+                        f"it must be in {self.range_text}"
+                    )
+        return coerced
+
+    def parse(self, text: str, loss: str) -> Any:
+        """Parse a command-line value (``2.0``, ``true``, ``none``, ``[0.25, 0.75]``)."""
+        lowered = text.strip().lower()
+        if lowered in ("none", "null"):
+            return self.validate(None, loss)
+        if self.kind is ParamKind.BOOL:
+            if lowered in ("true", "1", "yes", "on"):
+                return True
+            if lowered in ("false", "0", "no", "off"):
+                return False
+            raise ParameterError(
+                f"{loss}: parameter {self.name} must be true or false, not {text!r}"
+            )
+        try:
+            value = json.loads(text.strip().replace("(", "[").replace(")", "]"))
+        except json.JSONDecodeError:
+            raise ParameterError(
+                f"{loss}: parameter {self.name} must be a {self.kind.value}, not {text!r}"
+            ) from None
+        return self.validate(value, loss)
+
+    def _coerce(self, value: Any, loss: str) -> Any:
+        kind = self.kind
+        wrong = ParameterError(
+            f"{loss}: parameter {self.name} must be a {kind.value}, not {value!r}"
+        )
+        if kind is ParamKind.BOOL:
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            raise wrong
+        if value is None:
+            if kind in (ParamKind.OPTIONAL_INT, ParamKind.OPTIONAL_AXES):
+                return None
+            raise wrong
+        if isinstance(value, (bool, np.bool_)):
+            raise wrong
+        if kind is ParamKind.FLOAT:
+            return _as_float(value, wrong)
+        if kind is ParamKind.FLOATS:
+            if isinstance(value, (list, tuple, np.ndarray)):
+                values = tuple(_as_float(v, wrong) for v in np.asarray(value).ravel().tolist())
+                if not values:
+                    raise wrong
+                return values
+            return _as_float(value, wrong)
+        if kind in (ParamKind.INT, ParamKind.OPTIONAL_INT, ParamKind.AXIS):
+            return _as_int(value, wrong)
+        if kind is ParamKind.OPTIONAL_AXES:
+            if isinstance(value, (list, tuple)):
+                axes = tuple(_as_int(v, wrong) for v in value)
+                if not axes or len(set(axes)) != len(axes):
+                    raise wrong
+                return axes
+            return _as_int(value, wrong)
+        raise AssertionError(f"unhandled parameter kind {kind}")  # pragma: no cover
+
+    def _in_range(self, number: float) -> bool:
+        if not math.isfinite(number):
+            return False
+        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
+            return False
+        return not (
+            self.high is not None
+            and (number > self.high or (self.high_open and number == self.high))
+        )
+
+
+def _as_float(value: Any, error: Exception) -> float:
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    raise error
+
+
+def _as_int(value: Any, error: Exception) -> int:
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    raise error
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.1f}"
+    return str(value)
+
+
+Kernel = Callable[..., np.ndarray]
+"""A per-row kernel: ``kernel(y_true, y_pred, **params) -> values``, pure and vectorized."""
+
+
+@dataclass(frozen=True)
+class RatioOfSums:
+    """How a dataset-scope loss streams: sum per-batch statistics, then finalize once.
+
+    ``statistics(y_true, y_pred, **params)`` returns a float64 vector of sums over the batch;
+    sums from any number of batches add up, and ``finalize(sums, dtype, **params)`` turns the
+    total into the single loss value.
+    """
+
+    statistics: Callable[..., np.ndarray]
+    finalize: Callable[..., float]
+    applies: Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """One registry entry: a loss, its identifiers, parameters and kernel."""
+
+    name: str
+    kernel: Kernel
+    target: Target
+    summary: str
+    formula: str
+    aliases: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    scope: Scope = Scope.ROW
+    origin: str = "keras"
+    reference_class: str | None = None
+    reference_dtype: str = "float32"
+    higher_is_better: bool = False
+    mask: Callable[..., np.ndarray | None] | None = None
+    ratio: RatioOfSums | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> Param:
+        """The declared parameter called ``name``."""
+        for param in self.params:
+            if param.name == name:
+                return param
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise ParameterError(f"{self.name}: unknown parameter {name!r} (parameters: {known})")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The reference library's default for every declared parameter."""
+        return {p.name: p.default for p in self.params}
+
+    def validate_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with ``params``, each validated against its declaration."""
+        resolved = self.defaults
+        for name, value in params.items():
+            resolved[name] = self.param(name).validate(value, self.name)
+        return resolved
+
+
+def identifiers(spec: LossSpec) -> Sequence[str]:
+    """Every identifier that names ``spec``: its canonical name first, then its aliases."""
+    return (spec.name, *spec.aliases)
