@@ -161,7 +161,9 @@ def _row_result(
     nan: str,
     skipped: int,
 ) -> LossResult:
-    values = np.asarray(loss.per_row(batch.y_true, batch.y_pred))
+    # Out-of-domain inputs (a negative Poisson rate) give NaN here; the NaN policy handles them.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        values = np.asarray(loss.per_row(batch.y_true, batch.y_pred))
     mask = loss.row_mask(batch.y_true, batch.y_pred, values)
     if values.ndim >= 1 and values.shape[0] == batch.rows:
         bad = ~np.isfinite(values.reshape(batch.rows, -1)).all(axis=1)

@@ -61,9 +61,19 @@ def _float_array(values: Any, dtype: np.dtype, what: str, loss: Loss) -> np.ndar
         array = np.asarray(values)
         if array.dtype.kind not in "biuf":
             raise TypeError
-        return array.astype(dtype, copy=False)
     except (TypeError, ValueError):
         raise InputDataError(f"{loss.name}: {what} must be numeric") from None
+    with np.errstate(over="ignore"):
+        converted = array.astype(dtype, copy=False)
+    if converted is not array and array.dtype.kind == "f":
+        overflow = np.isinf(converted) & np.isfinite(array)
+        if np.any(overflow):
+            first = tuple(np.argwhere(overflow)[0])
+            raise InputDataError(
+                f"{loss.name}: {what} value {float(array[first])} at row {first[0]} does not "
+                f"fit {dtype.name}; compute with dtype='float64'"
+            )
+    return converted
 
 
 def _columns(array: np.ndarray, what: str, loss: Loss) -> np.ndarray:
@@ -118,11 +128,11 @@ def _labels(values: Any, what: str, loss: Loss) -> np.ndarray:
     if array.dtype.kind != "f":
         raise LabelError(f"{loss.name}: {what} must hold integer class ids")
     with np.errstate(invalid="ignore"):
-        bad = ~(np.isfinite(array) & (array == np.trunc(array)))
+        bad = ~(np.isfinite(array) & (array == np.trunc(array)) & (np.abs(array) < 2.0**53))
     if np.any(bad):
         first = tuple(np.argwhere(bad)[0])
         raise LabelError(
-            f"{loss.name}: {what} must hold integer class ids; found {array[first]!r} "
+            f"{loss.name}: {what} must hold integer class ids; found {float(array[first])} "
             f"at row {first[0]} ({int(np.count_nonzero(bad))} such value(s))"
         )
     return array.astype(np.int64)
@@ -214,6 +224,7 @@ def nonfinite_rows(*arrays: np.ndarray | None) -> np.ndarray:
     for array in arrays:
         if array is None or array.dtype.kind != "f":
             continue
-        bad = ~np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1)
+        per_row = array.reshape(array.shape[0], int(np.prod(array.shape[1:], dtype=np.int64)))
+        bad = ~np.isfinite(per_row).all(axis=1)
         rows = bad if rows is None else rows | bad
     return rows if rows is not None else np.zeros(0, dtype=bool)

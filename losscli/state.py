@@ -103,16 +103,19 @@ class LossState:
             self.valid += values.size
             self.weight_sum.add(values.size)
             self.weighted_sum.add(np.sum(v64))
-            self.weighted_square_sum.add(np.sum(np.square(v64)))
+            with np.errstate(over="ignore"):
+                self.weighted_square_sum.add(np.sum(np.square(v64)))
             counted = v64
         else:
             self.weighted = self.weighted or weights is not None
             self.valid += values.size if mask is None else int(np.count_nonzero(mask))
             self.weight_sum.add(np.sum(effective))
             # 0 * inf must not poison the sum: a weight of 0 removes the value entirely.
-            contribution = np.where(effective != 0, effective * v64, 0.0)
+            with np.errstate(invalid="ignore", over="ignore"):
+                contribution = np.where(effective != 0, effective * v64, 0.0)
+                square = np.where(effective != 0, contribution * v64, 0.0)
             self.weighted_sum.add(np.sum(contribution))
-            self.weighted_square_sum.add(np.sum(np.where(effective != 0, contribution * v64, 0.0)))
+            self.weighted_square_sum.add(np.sum(square))
             counted = v64 if mask is None else v64[np.broadcast_to(mask, values.shape)]
         self._track_extremes(counted)
         return self

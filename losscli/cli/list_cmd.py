@@ -40,7 +40,8 @@ def _print_table() -> None:
     from rich.table import Table
 
     table = Table(title="losscli losses", show_lines=False)
-    for column in ("loss", "aliases", "y_true", "scope", "parameters (default, range)"):
+    table.add_column("loss", no_wrap=True)
+    for column in ("aliases", "y_true", "scope", "parameters (default, range)"):
         table.add_column(column, overflow="fold")
     for spec in list_losses():
         table.add_row(
