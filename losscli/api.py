@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from losscli.arrays import Batch, nonfinite_rows, prepare, resolve_dtype
+from losscli.arrays import Batch, all_finite, nonfinite_rows, prepare, resolve_dtype
 from losscli.errors import InputDataError, NonFiniteError, ShapeError, UsageError
 from losscli.losses import Loss, get_loss
 from losscli.losses.spec import Scope
@@ -165,8 +165,8 @@ def _row_result(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         values = np.asarray(loss.per_row(batch.y_true, batch.y_pred))
     mask = loss.row_mask(batch.y_true, batch.y_pred, values)
-    if values.ndim >= 1 and values.shape[0] == batch.rows:
-        bad = ~np.isfinite(values.reshape(batch.rows, -1)).all(axis=1)
+    if values.ndim >= 1 and values.shape[0] == batch.rows and not all_finite(values):
+        bad = nonfinite_rows(values)
         dropped = _apply_policy(bad, nan, loss, "output")
         if dropped:
             keep = ~bad
@@ -212,9 +212,11 @@ def _dataset_result(
 
     if reduction == "none":
         scalar = finalize(state.statistic_sums)
-        value: float | np.ndarray = (
-            scalar if weights is None else (dtype.type(scalar) * weights.astype(dtype))
-        )
+        value: float | np.ndarray = scalar
+        if weights is not None:
+            value = dtype.type(scalar) * weights.astype(dtype)
+            if batch.rows == 1:  # a single weight multiplies the scalar (Keras squeezes it)
+                value = float(value[0])
     else:
         value = state.result(reduction, finalize)
     return LossResult(loss, reduction, value, batch.rows, skipped, dtype.name, state)

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from losscli.errors import InputDataError, LabelError, ShapeError
+from losscli.errors import InputDataError, LabelError, ParameterError, ShapeError
 from losscli.losses.loss import Loss
-from losscli.losses.spec import Target
+from losscli.losses.spec import ParamKind, Target
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
@@ -107,7 +107,21 @@ def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch
             "for a single probability column use binary_crossentropy"
         )
     _check_axes(loss, pred.ndim)
+    _check_per_class_params(loss, pred)
     return Batch(true, pred)
+
+
+def _check_per_class_params(loss: Loss, pred: np.ndarray) -> None:
+    """A per-class parameter list (focal ``alpha``) needs one entry per class column."""
+    for name, value in loss.params.items():
+        if isinstance(value, tuple) and loss.spec.param(name).kind is ParamKind.FLOATS:
+            axis = loss.params.get("axis", -1)
+            classes = pred.shape[axis]
+            if len(value) != classes:
+                raise ParameterError(
+                    f"{loss.name}: {name} has {len(value)} values but y_pred has {classes} "
+                    "classes; give one per class or a single number"
+                )
 
 
 def _check_axes(loss: Loss, ndim: int) -> None:
@@ -176,9 +190,10 @@ def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
 def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
     pred = _float_array(y_pred, dtype, "y_pred", loss)
     labels = _labels(y_true, "y_true", loss)
-    if pred.ndim != 3:
+    if pred.ndim != 3 or pred.shape[1] == 0 or pred.shape[2] < 2:
         raise ShapeError(
-            f"{loss.name}: y_pred must be [rows, time, classes] logits, got shape {pred.shape}"
+            f"{loss.name}: y_pred must be [rows, time, classes] logits with at least one time "
+            f"step and two classes (0 = blank), got shape {pred.shape}"
         )
     if labels.ndim == 1:
         labels = labels[:, None]
@@ -218,11 +233,19 @@ def _embedding(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
     return Batch(labels, pred)
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """True when no element is NaN or inf; one fast pass for the common all-finite case."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):
+            return True
+    return bool(np.isfinite(array).all())  # the sum overflowed, or there is a NaN/inf
+
+
 def nonfinite_rows(*arrays: np.ndarray | None) -> np.ndarray:
     """A boolean per row: does any of ``arrays`` hold NaN or inf in that row?"""
     rows: np.ndarray | None = None
     for array in arrays:
-        if array is None or array.dtype.kind != "f":
+        if array is None or array.dtype.kind != "f" or all_finite(array):
             continue
         per_row = array.reshape(array.shape[0], int(np.prod(array.shape[1:], dtype=np.int64)))
         bad = ~np.isfinite(per_row).all(axis=1)

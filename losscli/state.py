@@ -190,6 +190,9 @@ class LossState:
         if not self.weighted:
             return value
         weight_sum = self.weight_sum.value
+        if self.count == 1:
+            # Keras squeezes a single row's weight to a scalar: the product is never reduced.
+            return value * weight_sum
         if reduction == "sum":
             return value * weight_sum
         if reduction == "mean_with_sample_weight":
@@ -252,11 +255,17 @@ class LossState:
         )
 
     def _track_extremes(self, values: np.ndarray) -> None:
-        finite = values[np.isfinite(values)]
-        self.nonfinite += values.size - finite.size
-        if finite.size:
-            self.minimum = min(self.minimum, float(finite.min()))
-            self.maximum = max(self.maximum, float(finite.max()))
+        if not values.size:
+            return
+        low, high = float(values.min()), float(values.max())
+        if not (math.isfinite(low) and math.isfinite(high)):
+            finite = values[np.isfinite(values)]
+            self.nonfinite += values.size - finite.size
+            if not finite.size:
+                return
+            low, high = float(finite.min()), float(finite.max())
+        self.minimum = min(self.minimum, low)
+        self.maximum = max(self.maximum, high)
 
 
 _ZERO = CompensatedSum()

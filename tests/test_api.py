@@ -180,3 +180,20 @@ def test_values_too_large_for_float32_are_reported() -> None:
         losscli.compute("mse", [[1.0], [2.0]], [[1.0], [1e300]])
     as64 = losscli.compute("mae", [[1.0], [2.0]], [[1.0], [1e300]], dtype="float64")
     assert as64.value == pytest.approx(0.5e300)
+
+
+def test_per_class_alpha_needs_one_value_per_class() -> None:
+    y_true, y_pred = [[0.0, 1.0, 0.0]], [[0.2, 0.7, 0.1]]
+    with pytest.raises(losscli.ParameterError, match="alpha has 2 values but y_pred has 3 classes"):
+        losscli.compute("categorical_focal_crossentropy", y_true, y_pred, alpha=[0.5, 0.5])
+    per_class = losscli.compute(
+        "categorical_focal_crossentropy", y_true, y_pred, alpha=[0.25, 0.25, 0.25]
+    )
+    assert (
+        per_class.value == losscli.compute("categorical_focal_crossentropy", y_true, y_pred).value
+    )
+
+
+def test_ctc_needs_time_steps_and_a_blank() -> None:
+    with pytest.raises(ShapeError, match="at least one time step"):
+        losscli.compute("ctc", [[1]], np.zeros((1, 0, 3)))

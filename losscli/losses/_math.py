@@ -71,5 +71,7 @@ def mean(x: np.ndarray, axis: int | tuple[int, ...] | None = -1) -> np.ndarray:
     ``sum / n`` and ``sum * (1 / n)`` differ in the last float32 digit (3.5 / 3 rounds to
     1.1666666, Keras reports 1.1666667); this keeps Keras's digit.
     """
+    if axis == -1 and x.shape[-1] == 1:
+        return x[..., 0].copy()  # the mean of one value is that value
     count = np.prod([x.shape[a] for a in np.atleast_1d(axis)]) if axis is not None else x.size
     return np.sum(x, axis=axis) * x.dtype.type(1.0 / count)
