@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from losscli.arrays import Batch, all_finite, nonfinite_rows, prepare, resolve_dtype
-from losscli.errors import InputDataError, NonFiniteError, ShapeError, UsageError
+from losscli.arrays import resolve_dtype
+from losscli.errors import InputDataError
+from losscli.evaluation import NanPolicy, check_nan_policy, evaluate_batch
 from losscli.losses import Loss, get_loss
-from losscli.losses.spec import Scope
 from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
-from losscli.weights import (
-    as_sample_weights,
-    broadcast_to_values,
-    check_non_negative,
-    class_weights_to_sample_weights,
-    parse_class_weight,
-)
-
-NanPolicy = Literal["error", "skip", "propagate"]
-NAN_POLICIES = ("error", "skip", "propagate")
+from losscli.weights import parse_class_weight
 
 
 @dataclass(frozen=True)
@@ -83,140 +74,48 @@ def compute(
     """
     bound = get_loss(loss, **params)
     reduction = standardize_reduction(reduction or bound.reduction or DEFAULT_REDUCTION)
-    if nan not in NAN_POLICIES:
-        raise UsageError(f"unknown NaN policy {nan!r}; expected one of {', '.join(NAN_POLICIES)}")
+    check_nan_policy(nan)
     compute_dtype = resolve_dtype(dtype, bound)
-
-    raw_true, raw_pred = _rows_of(y_true, "y_true", bound), _rows_of(y_pred, "y_pred", bound)
-    rows = raw_pred.shape[0]
-    if raw_true.shape[0] != rows:
-        raise ShapeError(
-            f"{bound.name}: y_true has {raw_true.shape[0]} rows but y_pred has {rows} "
-            f"(shapes {raw_true.shape} and {raw_pred.shape})"
-        )
-    weights = None if sample_weight is None else as_sample_weights(sample_weight, rows)
-
-    bad = nonfinite_rows(raw_true, raw_pred, weights)
-    skipped = _apply_policy(bad, nan, bound, "input")
-    if skipped:
-        keep = ~bad
-        raw_true, raw_pred = raw_true[keep], raw_pred[keep]
-        weights = None if weights is None else weights[keep]
-    if raw_pred.shape[0] == 0:
-        raise InputDataError(f"{bound.name}: no rows to compute" + _skipped_note(skipped))
-
-    batch = prepare(bound, raw_true, raw_pred, compute_dtype)
-    if weights is not None:
-        check_non_negative(weights)
-    if class_weight is not None:
-        by_class = class_weights_to_sample_weights(
-            batch.y_true, parse_class_weight(class_weight), bound.spec.target
-        )
-        weights = by_class if weights is None else weights * _per_row(weights, by_class)
-
-    if bound.scope is Scope.DATASET:
-        return _dataset_result(bound, batch, weights, reduction, compute_dtype, skipped)
-    return _row_result(bound, batch, weights, reduction, compute_dtype, nan, skipped)
-
-
-def _rows_of(values: Any, what: str, loss: Loss) -> np.ndarray:
-    array = np.asarray(values)
-    if array.ndim == 0:
-        raise ShapeError(f"{loss.name}: {what} must have one row per sample, not a scalar")
-    return array
-
-
-def _per_row(weights: np.ndarray, by_class: np.ndarray) -> np.ndarray:
-    """Class weights shaped to multiply sample weights that may have trailing axes."""
-    if by_class.ndim < weights.ndim:
-        return by_class.reshape(by_class.shape + (1,) * (weights.ndim - by_class.ndim))
-    return by_class
-
-
-def _apply_policy(bad: np.ndarray, nan: str, loss: Loss, where: str) -> int:
-    """Raise, or return how many rows to drop, for rows flagged non-finite."""
-    count = int(np.count_nonzero(bad))
-    if not count or nan == "propagate":
-        return 0
-    if nan == "error":
-        first = int(np.flatnonzero(bad)[0])
-        what = "hold NaN or infinite values" if where == "input" else "give a NaN or infinite loss"
-        raise NonFiniteError(
-            f"{loss.name}: {count} row(s) {what}, the first at row {first}; "
-            "pass nan='skip' to drop them or nan='propagate' to keep them"
-        )
-    return count
-
-
-def _skipped_note(skipped: int) -> str:
-    return f" (all {skipped} row(s) were skipped as non-finite)" if skipped else ""
-
-
-def _row_result(
-    loss: Loss,
-    batch: Batch,
-    weights: np.ndarray | None,
-    reduction: str,
-    dtype: np.dtype,
-    nan: str,
-    skipped: int,
-) -> LossResult:
-    # Out-of-domain inputs (a negative Poisson rate) give NaN here; the NaN policy handles them.
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        values = np.asarray(loss.per_row(batch.y_true, batch.y_pred))
-    mask = loss.row_mask(batch.y_true, batch.y_pred, values)
-    if values.ndim >= 1 and values.shape[0] == batch.rows and not all_finite(values):
-        bad = nonfinite_rows(values)
-        dropped = _apply_policy(bad, nan, loss, "output")
-        if dropped:
-            keep = ~bad
-            values = values[keep]
-            mask = None if mask is None else mask[keep]
-            weights = None if weights is None else weights[keep]
-            skipped += dropped
-    value_weights = None if weights is None else broadcast_to_values(weights, values.shape)
-    state = LossState().update(values, value_weights, mask)
-    if reduction == "none":
-        value: float | np.ndarray = values
-        if value_weights is not None:
-            value = (values * value_weights.astype(dtype)).astype(dtype)
-        if mask is not None:
-            value = np.where(mask, value, value.dtype.type(0))
-    else:
-        value = state.result(reduction)
-    return LossResult(
-        loss,
-        reduction,
-        value,
-        int(values.shape[0]) if values.ndim else 1,
-        skipped,
-        dtype.name,
-        state,
+    batch = evaluate_batch(
+        bound,
+        y_true,
+        y_pred,
+        dtype=compute_dtype,
+        sample_weight=sample_weight,
+        class_weight=None if class_weight is None else parse_class_weight(class_weight),
+        nan=nan,
     )
+    if batch.rows_used == 0:
+        note = f" (all {batch.skipped} row(s) were skipped as non-finite)" if batch.skipped else ""
+        raise InputDataError(f"{bound.name}: no rows to compute{note}")
+    state = batch.update(LossState())
 
+    value: float | np.ndarray
+    if batch.statistics is not None:
 
-def _dataset_result(
-    loss: Loss,
-    batch: Batch,
-    weights: np.ndarray | None,
-    reduction: str,
-    dtype: np.dtype,
-    skipped: int,
-) -> LossResult:
-    state = LossState().update_statistics(
-        loss.statistics(batch.y_true, batch.y_pred), batch.rows, weights
-    )
+        def finalize(sums: np.ndarray) -> float:
+            return bound.finalize(sums, compute_dtype)
 
-    def finalize(sums: np.ndarray) -> float:
-        return loss.finalize(sums, dtype)
-
-    if reduction == "none":
-        scalar = finalize(state.statistic_sums)
-        value: float | np.ndarray = scalar
-        if weights is not None:
-            value = dtype.type(scalar) * weights.astype(dtype)
-            if batch.rows == 1:  # a single weight multiplies the scalar (Keras squeezes it)
-                value = float(value[0])
+        if reduction == "none":
+            value = dataset_values(finalize(state.statistic_sums), batch.weights, compute_dtype)
+        else:
+            value = state.result(reduction, finalize)
+        rows = batch.rows_used
     else:
-        value = state.result(reduction, finalize)
-    return LossResult(loss, reduction, value, batch.rows, skipped, dtype.name, state)
+        value = (
+            batch.weighted_values(compute_dtype) if reduction == "none" else state.result(reduction)
+        )
+        rows = int(batch.values.shape[0]) if batch.values is not None and batch.values.ndim else 1
+    return LossResult(bound, reduction, value, rows, batch.skipped, compute_dtype.name, state)
+
+
+def dataset_values(
+    scalar: float, weights: np.ndarray | None, dtype: np.dtype
+) -> float | np.ndarray:
+    """Keras's ``reduction="none"`` for a scalar loss: the scalar, or ``scalar * weights``."""
+    if weights is None:
+        return scalar
+    values = dtype.type(scalar) * weights.astype(dtype)
+    if values.shape[0] == 1:  # a single weight multiplies the scalar (Keras squeezes it)
+        return float(values[0])
+    return values

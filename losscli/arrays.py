@@ -44,19 +44,30 @@ def resolve_dtype(dtype: Any, loss: Loss) -> np.dtype:
     return DTYPES[name]
 
 
-def prepare(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
+RowIds = np.ndarray | None
+"""The input row number of each array row (after an offset or skipped rows); None: 0, 1, ..."""
+
+
+def row_number(index: int, row_ids: RowIds) -> int:
+    """The row number to show a user for array row ``index``."""
+    return int(row_ids[index]) if row_ids is not None else int(index)
+
+
+def prepare(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds = None) -> Batch:
     """Validate and convert ``y_true``/``y_pred`` for ``loss`` (shapes, labels, dtype)."""
     target = loss.spec.target
     if target is Target.SPARSE_LABEL:
-        return _sparse(loss, y_true, y_pred, dtype)
+        return _sparse(loss, y_true, y_pred, dtype, row_ids)
     if target is Target.SEQUENCE:
-        return _sequence(loss, y_true, y_pred, dtype)
+        return _sequence(loss, y_true, y_pred, dtype, row_ids)
     if target is Target.EMBEDDING_LABEL:
-        return _embedding(loss, y_true, y_pred, dtype)
-    return _elementwise(loss, y_true, y_pred, dtype)
+        return _embedding(loss, y_true, y_pred, dtype, row_ids)
+    return _elementwise(loss, y_true, y_pred, dtype, row_ids)
 
 
-def _float_array(values: Any, dtype: np.dtype, what: str, loss: Loss) -> np.ndarray:
+def _float_array(
+    values: Any, dtype: np.dtype, what: str, loss: Loss, row_ids: RowIds = None
+) -> np.ndarray:
     try:
         array = np.asarray(values)
         if array.dtype.kind not in "biuf":
@@ -70,7 +81,8 @@ def _float_array(values: Any, dtype: np.dtype, what: str, loss: Loss) -> np.ndar
         if np.any(overflow):
             first = tuple(np.argwhere(overflow)[0])
             raise InputDataError(
-                f"{loss.name}: {what} value {float(array[first])} at row {first[0]} does not "
+                f"{loss.name}: {what} value {float(array[first])} at row "
+                f"{row_number(first[0], row_ids)} does not "
                 f"fit {dtype.name}; compute with dtype='float64'"
             )
     return converted
@@ -92,9 +104,9 @@ def _align_ranks(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np
     return y_true, y_pred
 
 
-def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
-    true = _columns(_float_array(y_true, dtype, "y_true", loss), "y_true", loss)
-    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss), "y_pred", loss)
+def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
+    true = _columns(_float_array(y_true, dtype, "y_true", loss, row_ids), "y_true", loss)
+    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
     true, pred = _align_ranks(true, pred)
     if true.shape != pred.shape:
         raise ShapeError(
@@ -108,7 +120,27 @@ def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch
         )
     _check_axes(loss, pred.ndim)
     _check_per_class_params(loss, pred)
+    check_probabilities(loss, pred, row_ids)
     return Batch(true, pred)
+
+
+def check_probabilities(loss: Loss, pred: np.ndarray, row_ids: RowIds = None) -> None:
+    """Probabilities outside their range are almost always logits passed by mistake."""
+    valid = loss.probability_range
+    if valid is None:
+        return
+    low, high = valid
+    with np.errstate(invalid="ignore"):
+        bad = pred < low if high is None else (pred < low) | (pred > high)
+    if np.any(bad):
+        first = tuple(np.argwhere(bad)[0])
+        span = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        raise InputDataError(
+            f"{loss.name}: y_pred holds probabilities, which must be {span}; found "
+            f"{float(pred[first]):g} at row {row_number(first[0], row_ids)} "
+            f"({int(np.count_nonzero(bad))} such value(s)); if these are logits, pass "
+            "from_logits=true"
+        )
 
 
 def _check_per_class_params(loss: Loss, pred: np.ndarray) -> None:
@@ -132,7 +164,7 @@ def _check_axes(loss: Loss, ndim: int) -> None:
             raise ShapeError(f"{loss.name}: axis={axis} is out of range for {ndim}-D inputs")
 
 
-def _labels(values: Any, what: str, loss: Loss) -> np.ndarray:
+def _labels(values: Any, what: str, loss: Loss, row_ids: RowIds = None) -> np.ndarray:
     """Integer labels from ints or integer-valued floats."""
     array = np.asarray(values)
     if array.dtype.kind in "iu":
@@ -147,14 +179,14 @@ def _labels(values: Any, what: str, loss: Loss) -> np.ndarray:
         first = tuple(np.argwhere(bad)[0])
         raise LabelError(
             f"{loss.name}: {what} must hold integer class ids; found {float(array[first])} "
-            f"at row {first[0]} ({int(np.count_nonzero(bad))} such value(s))"
+            f"at row {row_number(first[0], row_ids)} ({int(np.count_nonzero(bad))} such value(s))"
         )
     return array.astype(np.int64)
 
 
-def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
+def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
     raw_labels = np.asarray(y_true)
-    pred = _float_array(y_pred, dtype, "y_pred", loss)
+    pred = _float_array(y_pred, dtype, "y_pred", loss, row_ids)
     if pred.ndim < 2:
         raise ShapeError(
             f"{loss.name}: y_pred must have one column per class, got shape {pred.shape}"
@@ -171,7 +203,7 @@ def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
             f"{loss.name}: y_true has shape {raw_labels.shape} but y_pred has shape "
             f"{pred.shape}; expected one class id per row, shape {pred.shape[:-1]}"
         )
-    labels = _labels(raw_labels, "y_true", loss)
+    labels = _labels(raw_labels, "y_true", loss, row_ids)
     ignore = loss.params.get("ignore_class")
     classes = pred.shape[-1]
     out_of_range = (labels < 0) | (labels >= classes)
@@ -180,16 +212,18 @@ def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
     if np.any(out_of_range):
         first = tuple(np.argwhere(out_of_range)[0])
         raise LabelError(
-            f"{loss.name}: label {labels[first]} at row {first[0]} is out of range for "
+            f"{loss.name}: label {labels[first]} at row {row_number(first[0], row_ids)} is out "
+            "of range for "
             f"{classes} classes (valid: 0..{classes - 1}); "
             f"{int(np.count_nonzero(out_of_range))} label(s) out of range"
         )
+    check_probabilities(loss, pred, row_ids)
     return Batch(labels, pred)
 
 
-def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
-    pred = _float_array(y_pred, dtype, "y_pred", loss)
-    labels = _labels(y_true, "y_true", loss)
+def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
+    pred = _float_array(y_pred, dtype, "y_pred", loss, row_ids)
+    labels = _labels(y_true, "y_true", loss, row_ids)
     if pred.ndim != 3 or pred.shape[1] == 0 or pred.shape[2] < 2:
         raise ShapeError(
             f"{loss.name}: y_pred must be [rows, time, classes] logits with at least one time "
@@ -207,22 +241,24 @@ def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
     if np.any(bad):
         row, col = np.argwhere(bad)[0]
         raise LabelError(
-            f"{loss.name}: label {labels[row, col]} at row {row} is out of range for "
+            f"{loss.name}: label {labels[row, col]} at row {row_number(row, row_ids)} is out "
+            "of range for "
             f"{classes} classes (valid: 1..{classes - 1}, 0 = blank/padding)"
         )
     padding_then_label = (labels[:, :-1] == 0) & (labels[:, 1:] != 0)
     if np.any(padding_then_label):
         row = int(np.argwhere(padding_then_label)[0][0])
         raise LabelError(
-            f"{loss.name}: labels of row {row} are not left-aligned: 0 is blank/padding and may "
+            f"{loss.name}: labels of row {row_number(row, row_ids)} are not left-aligned: "
+            "0 is blank/padding and may "
             "only follow the last label"
         )
     return Batch(labels, pred)
 
 
-def _embedding(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype) -> Batch:
-    labels = _labels(y_true, "y_true", loss)
-    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss), "y_pred", loss)
+def _embedding(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
+    labels = _labels(y_true, "y_true", loss, row_ids)
+    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1 or pred.ndim != 2 or labels.shape[0] != pred.shape[0]:

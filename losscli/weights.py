@@ -102,13 +102,14 @@ def as_sample_weights(sample_weight: Any, rows: int) -> np.ndarray:
     return weights
 
 
-def check_non_negative(weights: np.ndarray) -> None:
+def check_non_negative(weights: np.ndarray, row_ids: np.ndarray | None = None) -> None:
     """Reject negative weights, naming how many and the first row."""
     negative = weights < 0
     if np.any(negative):
         first = tuple(np.argwhere(negative)[0])
+        row = int(row_ids[first[0]]) if row_ids is not None else int(first[0])
         raise WeightError(
-            f"sample weights must be >= 0; found {weights[first]} at row {first[0]} "
+            f"sample weights must be >= 0; found {weights[first]} at row {row} "
             f"({int(np.count_nonzero(negative))} negative weight(s))"
         )
 

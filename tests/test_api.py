@@ -197,3 +197,13 @@ def test_per_class_alpha_needs_one_value_per_class() -> None:
 def test_ctc_needs_time_steps_and_a_blank() -> None:
     with pytest.raises(ShapeError, match="at least one time step"):
         losscli.compute("ctc", [[1]], np.zeros((1, 0, 3)))
+
+
+def test_probabilities_outside_their_range_suggest_logits() -> None:
+    with pytest.raises(InputDataError, match=r"must be \[0, 1\]; found 2\.5 at row 1.*from_logits"):
+        losscli.compute("bce", [[0.0], [1.0]], [[0.2], [2.5]])
+    with pytest.raises(InputDataError, match=r"must be >= 0; found -1 at row 0"):
+        losscli.compute("categorical_crossentropy", [[1.0, 0.0]], [[-1.0, 2.0]])
+    # Unnormalised class scores are valid (Keras renormalises them), and logits may be anything.
+    assert losscli.compute("categorical_crossentropy", [[1.0, 0.0]], [[3.0, 1.0]]).value > 0
+    assert losscli.compute("bce", [[1.0]], [[2.5]], from_logits=True).value > 0

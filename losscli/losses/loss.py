@@ -35,14 +35,24 @@ class Loss:
             return Scope.ROW
         return self.spec.scope
 
+    @property
+    def probability_range(self) -> tuple[float, float | None] | None:
+        """The valid y_pred range when it holds probabilities; None for logits or real values."""
+        if self.params.get("from_logits"):
+            return None
+        return self.spec.probabilities
+
     def with_params(self, **params: Any) -> Loss:
         """The same loss with some parameters replaced (and validated)."""
         merged = {**self.params, **params}
         return Loss(self.spec, self.spec.validate_params(merged), self.reduction, self.dtype)
 
-    def per_row(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        """The loss of every sample, from arrays already prepared for this loss."""
-        return self.spec.kernel(y_true, y_pred, **self.params)
+    def per_row(self, y_true: np.ndarray, y_pred: np.ndarray, **context: Any) -> np.ndarray:
+        """The loss of every sample, from arrays already prepared for this loss.
+
+        ``context`` carries dataset-level facts (see :class:`~losscli.losses.spec.DatasetScan`).
+        """
+        return self.spec.kernel(y_true, y_pred, **self.params, **context)
 
     def row_mask(
         self, y_true: np.ndarray, y_pred: np.ndarray, values: np.ndarray

@@ -5,25 +5,38 @@ from __future__ import annotations
 import numpy as np
 
 from losscli.losses._math import mean
-from losscli.losses.spec import LossSpec, Target
+from losscli.losses.spec import DatasetScan, LossSpec, Target
 
 
-def _hinge_labels(y_true: np.ndarray) -> np.ndarray:
-    """Map {0, 1} labels to {-1, 1}, but only if *every* label is 0 or 1 (Keras's rule)."""
-    if np.all((y_true == 0) | (y_true == 1)):
-        return 2.0 * y_true - 1.0
-    return y_true
+def labels_are_binary(y_true: np.ndarray) -> bool:
+    """True when every label is 0 or 1 (then Keras maps them to -1 and 1)."""
+    return bool(np.all((y_true == 0) | (y_true == 1)))
 
 
-def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def _hinge_labels(y_true: np.ndarray, binary_labels: bool | None) -> np.ndarray:
+    """Map {0, 1} labels to {-1, 1}, but only if *every* label is 0 or 1 (Keras's rule).
+
+    ``binary_labels`` is that decision made over the whole dataset; None decides from
+    ``y_true`` alone, as Keras does for the tensor it is given.
+    """
+    if binary_labels is None:
+        binary_labels = labels_are_binary(y_true)
+    return 2.0 * y_true - 1.0 if binary_labels else y_true
+
+
+def hinge(
+    y_true: np.ndarray, y_pred: np.ndarray, *, binary_labels: bool | None = None
+) -> np.ndarray:
     """``max(1 - y p, 0)`` averaged over the last axis."""
-    y_true = _hinge_labels(y_true)
+    y_true = _hinge_labels(y_true, binary_labels)
     return mean(np.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
 
 
-def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def squared_hinge(
+    y_true: np.ndarray, y_pred: np.ndarray, *, binary_labels: bool | None = None
+) -> np.ndarray:
     """``max(1 - y p, 0)^2`` averaged over the last axis."""
-    y_true = _hinge_labels(y_true)
+    y_true = _hinge_labels(y_true, binary_labels)
     return mean(np.square(np.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
 
 
@@ -34,6 +47,7 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.maximum(neg - pos + 1.0, y_pred.dtype.type(0))
 
 
+_BINARY_SCAN = DatasetScan("binary_labels", labels_are_binary)
 _HINGE_NOTE = ("Labels are mapped {0, 1} -> {-1, 1} only when every label of the input is 0 or 1.",)
 
 LOSSES = (
@@ -45,6 +59,7 @@ LOSSES = (
         formula="mean(max(1 - y p, 0))",
         aliases=("Hinge",),
         reference_class="Hinge",
+        dataset_scan=_BINARY_SCAN,
         notes=_HINGE_NOTE,
     ),
     LossSpec(
@@ -55,6 +70,7 @@ LOSSES = (
         formula="mean(max(1 - y p, 0)^2)",
         aliases=("SquaredHinge",),
         reference_class="SquaredHinge",
+        dataset_scan=_BINARY_SCAN,
         notes=_HINGE_NOTE,
     ),
     LossSpec(

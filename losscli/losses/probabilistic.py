@@ -183,6 +183,7 @@ _SPARSE_AXIS = Param(
 LOSSES = (
     LossSpec(
         name="binary_crossentropy",
+        probabilities=(0.0, 1.0),
         kernel=binary_crossentropy,
         target=Target.BINARY,
         summary="Binary cross-entropy for 0/1 (or soft) labels.",
@@ -193,6 +194,7 @@ LOSSES = (
     ),
     LossSpec(
         name="binary_focal_crossentropy",
+        probabilities=(0.0, 1.0),
         kernel=binary_focal_crossentropy,
         target=Target.BINARY,
         summary="Binary focal cross-entropy: BCE scaled by (1 - p_t)^gamma.",
@@ -222,6 +224,7 @@ LOSSES = (
     ),
     LossSpec(
         name="categorical_crossentropy",
+        probabilities=(0.0, None),
         kernel=categorical_crossentropy,
         target=Target.ONE_HOT,
         summary="Categorical cross-entropy for one-hot (or soft) targets; rows renormalised.",
@@ -232,6 +235,7 @@ LOSSES = (
     ),
     LossSpec(
         name="categorical_focal_crossentropy",
+        probabilities=(0.0, None),
         kernel=categorical_focal_crossentropy,
         target=Target.ONE_HOT,
         summary="Categorical focal cross-entropy: alpha (1 - p)^gamma times the CE terms.",
@@ -254,6 +258,7 @@ LOSSES = (
     ),
     LossSpec(
         name="sparse_categorical_crossentropy",
+        probabilities=(0.0, None),
         kernel=sparse_categorical_crossentropy,
         target=Target.SPARSE_LABEL,
         summary="Categorical cross-entropy with integer class ids as targets.",
@@ -274,6 +279,7 @@ LOSSES = (
     ),
     LossSpec(
         name="categorical_generalized_cross_entropy",
+        probabilities=(0.0, 1.0),
         kernel=categorical_generalized_cross_entropy,
         target=Target.SPARSE_LABEL,
         summary="Generalized cross-entropy, robust to noisy labels (q -> 0: CE, q -> 1: MAE).",
@@ -296,6 +302,7 @@ LOSSES = (
     ),
     LossSpec(
         name="kl_divergence",
+        probabilities=(0.0, None),
         kernel=kl_divergence,
         target=Target.DISTRIBUTION,
         summary="Kullback-Leibler divergence; both sides clipped to [eps, 1], summed over classes.",

@@ -209,8 +209,26 @@ class RatioOfSums:
 
 
 @dataclass(frozen=True)
+class DatasetScan:
+    """A fact about all of y_true that a kernel needs before it sees any batch.
+
+    Keras decides some things from the whole tensor it is given (hinge: are *all* labels 0 or
+    1?). To give the same answer over a file read in batches, the pipeline first evaluates
+    ``of_batch`` on every batch's y_true, combines the answers with ``all()``, and passes the
+    result to the kernel as the keyword ``keyword``.
+    """
+
+    keyword: str
+    of_batch: Callable[[np.ndarray], bool]
+
+
+@dataclass(frozen=True)
 class LossSpec:
-    """One registry entry: a loss, its identifiers, parameters and kernel."""
+    """One registry entry: a loss, its identifiers, parameters and kernel.
+
+    ``probabilities`` is the valid range of y_pred when it holds probabilities (not logits):
+    ``(0, 1)`` for binary losses, ``(0, None)`` for class scores that are renormalised.
+    """
 
     name: str
     kernel: Kernel
@@ -226,6 +244,8 @@ class LossSpec:
     higher_is_better: bool = False
     mask: Callable[..., np.ndarray | None] | None = None
     ratio: RatioOfSums | None = None
+    dataset_scan: DatasetScan | None = None
+    probabilities: tuple[float, float | None] | None = None
     notes: tuple[str, ...] = field(default=())
 
     def param(self, name: str) -> Param:
