@@ -16,9 +16,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)  ## create .venv and install losscli with its dev tools
 
-demo: install  ## list the losses, then evaluate the sample predictions
-	$(BIN)/losscli list
-	$(BIN)/python sample_data/demo.py
+demo: install  ## compute losses of the sample predictions
+	$(BIN)/losscli compute --loss huber sample_data/regression.parquet
+	$(BIN)/losscli compute -l mse -l mae -l 'huber:delta=0.5' --sample-weight weight \
+		--reduction mean_with_sample_weight --format table sample_data/regression.csv
+	$(BIN)/losscli compute -l bce -l binary_focal_crossentropy -l hinge --format table sample_data/binary.parquet
+	$(BIN)/losscli compute -l sparse_categorical_crossentropy --y-true label --y-pred 'prob_*' \
+		--format table sample_data/multiclass.parquet
 
 lint: install  ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -34,7 +35,8 @@ class LossCliGroup(click.Group):
             raise
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly with the status already decided.
-            sys.stderr.close()
+            # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+            _silence_stdout()
             ctx.exit(0)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug:
@@ -44,3 +46,11 @@ class LossCliGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file descriptor (tests)
+        pass

@@ -1,0 +1,288 @@
+"""``losscli compute``: losses of prediction files, streamed in bounded memory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from losscli.cli.completion import complete_columns, complete_losses
+from losscli.cli.context import IOContext
+from losscli.cli.options import parse_class_weight, parse_losses
+from losscli.errors import EXIT_GATE_FAILED, UsageError
+from losscli.gates import Gate, check_gates
+from losscli.io.columns import ColumnRequest, resolve_columns
+from losscli.io.sinks import open_sink
+from losscli.io.sources import InputSpec, open_source
+from losscli.losses.spec import Scope
+from losscli.pipeline import DEFAULT_BATCH_SIZE, ComputeOptions, DatasetComputation, make_jobs, run
+from losscli.render import render
+from losscli.report import ComputeReport
+from losscli.state import REDUCTIONS
+from losscli.weights import parse_class_weight as validate_class_weight
+
+SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+PROGRESS_MIN_ROWS = 2_000_000
+PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+
+@click.command("compute")
+@click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]...")
+@click.option(
+    "-l",
+    "--loss",
+    "losses",
+    multiple=True,
+    required=True,
+    envvar="LOSSCLI_COMPUTE_LOSS",
+    shell_complete=complete_losses,
+    help="Loss name or alias, 'name:param=value,...', or a Keras config as JSON. Repeatable.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    envvar="LOSSCLI_COMPUTE_PARAM",
+    help="Parameter of the loss.",
+)
+@click.option(
+    "--reduction",
+    type=click.Choice(REDUCTIONS),
+    default=None,
+    help="Keras reduction [default: sum_over_batch_size]; 'none' writes one row per sample.",
+)
+@click.option(
+    "--y-true", shell_complete=complete_columns, help="y_true column(s): a, a,b or a glob."
+)
+@click.option(
+    "--y-pred", shell_complete=complete_columns, help="y_pred column(s): a, a,b or 'p_*'."
+)
+@click.option("--sample-weight", shell_complete=complete_columns, help="Column of sample weights.")
+@click.option("--class-weight", help="Class weights: '0=1.0,1=3.5', a JSON object or @file.json.")
+@click.option(
+    "--keep",
+    multiple=True,
+    shell_complete=complete_columns,
+    help="Column carried into per-sample output (e.g. an id). Repeatable.",
+)
+@click.option(
+    "--nan",
+    type=click.Choice(["error", "skip", "propagate"]),
+    default="error",
+    show_default=True,
+    help="Rows with NaN/inf in y_true, y_pred or weights.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float64"]),
+    default=None,
+    help="Arithmetic; default: the loss's reference (float32 for Keras losses).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Rows per batch (memory bound; the batch of batch-scope losses such as circle).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["csv", "tsv", "parquet", "arrow", "jsonl"]),
+    help="Input format, overriding the extension and the first bytes.",
+)
+@click.option("--delimiter", help="CSV delimiter [default: sniffed].")
+@click.option(
+    "--format",
+    "fmt",
+    envvar="LOSSCLI_COMPUTE_FORMAT",
+    type=click.Choice(["auto", "table", "json", "csv", "markdown"]),
+    default="auto",
+    show_default=True,
+    help="Summary format; auto = table on a terminal, JSON otherwise.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file instead of stdout (format from the extension), atomically.",
+)
+@click.option(
+    "--fail-if",
+    "gates",
+    multiple=True,
+    envvar="LOSSCLI_COMPUTE_FAIL_IF",
+    metavar="LOSS<OP>NUMBER",
+    help="Exit 1 when a loss crosses a threshold, e.g. 'huber>0.3'. Repeatable.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+def compute_command(
+    inputs: tuple[str, ...],
+    losses: tuple[str, ...],
+    params: tuple[str, ...],
+    reduction: str | None,
+    y_true: str | None,
+    y_pred: str | None,
+    sample_weight: str | None,
+    class_weight: str | None,
+    keep: tuple[str, ...],
+    nan: str,
+    dtype: str | None,
+    batch_size: int,
+    input_format: str | None,
+    delimiter: str | None,
+    fmt: str,
+    output: str | None,
+    gates: tuple[str, ...],
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Compute losses of the predictions in INPUT files (CSV, Parquet, Arrow, JSON Lines).
+
+    Several files, a directory or a glob are one dataset; '-' (or no INPUT with data piped
+    in) reads stdin. Every loss is computed in the same single pass, in memory bounded by
+    --batch-size.
+    """
+    del debug  # handled by the group
+    io = IOContext(quiet=quiet)
+    jobs = make_jobs(parse_losses(losses, params))
+    parsed_gates = [Gate.parse(text) for text in gates]
+    weights_by_class = (
+        validate_class_weight(parse_class_weight(class_weight)) if class_weight else None
+    )
+    options = ComputeOptions(
+        reduction=reduction or "sum_over_batch_size",
+        dtype=dtype,
+        nan=nan,
+        class_weight=weights_by_class,
+        batch_size=batch_size,
+    )
+    per_sample = options.reduction == "none"
+    if per_sample and fmt in ("table", "markdown"):
+        raise UsageError(
+            "per-sample output (--reduction none) is CSV or JSON Lines (--format json)"
+        )
+    if parsed_gates and per_sample:
+        raise UsageError("--fail-if needs a reduced value; drop --reduction none")
+    if (sample_weight or class_weight) and reduction is None:
+        io.note(
+            "weights given: the default reduction sum_over_batch_size divides by the row count; "
+            "--reduction mean_with_sample_weight divides by the weight sum"
+        )
+
+    spec = InputSpec(
+        paths=inputs or ("-",),
+        input_format=input_format,
+        delimiter=delimiter,
+        batch_size=batch_size,
+    )
+    computation_holder: list[DatasetComputation] = []
+    with open_source(spec, note=io.note, spool_stdin=_needs_two_passes(jobs)) as source:
+        columns = resolve_columns(
+            ColumnRequest(y_true, y_pred, sample_weight, keep), source.schema, io.note
+        )
+        computation = DatasetComputation(jobs, columns, options)
+        computation_holder.append(computation)
+        for job in jobs:
+            if job.loss.scope is Scope.BATCH:
+                io.note(
+                    f"{job.label} compares rows within a batch: computed per batch of "
+                    f"{batch_size} rows (--batch-size), as Keras does per training batch"
+                )
+        with _progress(io, source) as advance:
+            if per_sample:
+                _write_per_sample(io, computation, source, output, fmt, advance)
+            else:
+                run(computation, lambda: source.batches(columns.needed), on_batch=advance)
+        if per_sample:
+            return
+        report = computation.report([source.description], notes=())
+    _emit_summary(io, report, fmt, output)
+    failures = check_gates(parsed_gates, report)
+    for message in failures:
+        click.echo(f"losscli: {message}", err=True)
+    if failures:
+        raise SystemExit(EXIT_GATE_FAILED)
+
+
+def _needs_two_passes(jobs: Sequence) -> bool:
+    return any(job.loss.spec.dataset_scan is not None for job in jobs)
+
+
+def _write_per_sample(io, computation, source, output, fmt, advance) -> None:
+    sink_fmt = None if output else ("jsonl" if fmt == "json" else "csv")
+    with open_sink(output, fmt=sink_fmt, stdout=None if output else io.binary_stdout) as sink:
+        run(
+            computation,
+            lambda: source.batches(computation.columns.needed),
+            on_output=lambda table: [sink.write(batch) for batch in table.to_batches()],
+            on_batch=advance,
+        )
+    if output:
+        rows = computation.report([source.description]).rows_read
+        io.note(f"wrote {rows} rows to {output}")
+
+
+def _emit_summary(io: IOContext, report: ComputeReport, fmt: str, output: str | None) -> None:
+    if output:
+        suffix = Path(output).suffix.lower()
+        if suffix not in SUMMARY_EXTENSIONS:
+            raise UsageError(
+                f"cannot tell the summary format of {output!r}; use .json, .csv or .md "
+                "(per-sample files need --reduction none)"
+            )
+        text = render(report, SUMMARY_EXTENSIONS[suffix])
+        assert text is not None
+        _write_atomically(Path(output), text)
+        return
+    if fmt == "auto":
+        fmt = "table" if io.stdout_is_terminal else "json"
+    if fmt == "table":
+        render(report, "table", console=io.console())
+        return
+    text = render(report, fmt)
+    assert text is not None
+    click.echo(text, nl=False)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {str(path)!r}: no such directory")
+    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+@contextlib.contextmanager
+def _progress(io: IOContext, source) -> Iterator[Callable[[int], None] | None]:
+    """A transient progress bar on stderr, only on a terminal and for big inputs."""
+    total = source.total_rows
+    big = (total or 0) >= PROGRESS_MIN_ROWS or (source.total_bytes or 0) >= PROGRESS_MIN_BYTES
+    if io.quiet or not io.stderr_is_terminal or not big:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeRemainingColumn(),
+        console=io.console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(source.description, total=total)
+        yield lambda rows: bar.advance(task, rows)

@@ -1,0 +1,234 @@
+"""Which columns hold y_true, y_pred and weights, and how a record batch becomes arrays.
+
+Names are resolved once against the input's schema (from metadata), with well-known fallbacks
+and "did you mean" suggestions; then every batch is converted the same way: one column is a
+1-D array, several columns (a comma list or a glob) are stacked into ``[n, K]``, a list column
+becomes ``[n, K]`` and a list-of-lists column ``[n, T, C]``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from losscli.errors import InputDataError
+
+TRUE_FALLBACKS = ("y_true", "label", "labels", "target", "targets", "y", "truth", "actual")
+PRED_FALLBACKS = (
+    "y_pred",
+    "prediction",
+    "predictions",
+    "pred",
+    "preds",
+    "score",
+    "scores",
+    "prob",
+    "probability",
+    "proba",
+    "logit",
+    "logits",
+    "output",
+    "y_hat",
+    "yhat",
+)
+
+
+@dataclass(frozen=True)
+class ColumnRequest:
+    """The columns as the user named them (``None``: find them by the usual names)."""
+
+    y_true: str | None = None
+    y_pred: str | None = None
+    sample_weight: str | None = None
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """Columns resolved against a schema."""
+
+    y_true: tuple[str, ...]
+    y_pred: tuple[str, ...]
+    sample_weight: str | None = None
+    keep: tuple[str, ...] = ()
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """Every column to read, once each, in a stable order."""
+        names = (*self.keep, *self.y_true, *self.y_pred)
+        if self.sample_weight:
+            names = (*names, self.sample_weight)
+        return tuple(dict.fromkeys(names))
+
+    def arrays(
+        self, batch: pa.RecordBatch | pa.Table, *, pad_ragged_true: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``(y_true, y_pred, sample_weight)`` of one batch as NumPy arrays."""
+        y_true = columns_to_array(batch, self.y_true, pad_ragged=pad_ragged_true)
+        y_pred = columns_to_array(batch, self.y_pred)
+        weights = None
+        if self.sample_weight:
+            weights = columns_to_array(batch, (self.sample_weight,)).astype(np.float64)
+        return y_true, y_pred, weights
+
+
+def natural_key(name: str) -> list[object]:
+    """Sort key that orders ``p2`` before ``p10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def _expand(text: str, names: Sequence[str], role: str) -> tuple[str, ...]:
+    """A comma list of names and globs, each checked against the schema."""
+    chosen: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if any(ch in part for ch in "*?["):
+            matches = sorted(fnmatch.filter(names, part), key=natural_key)
+            if not matches:
+                raise InputDataError(
+                    f"no column matches {part!r} for {role}{_suggest(part, names)}"
+                )
+            chosen.extend(matches)
+        elif part in names:
+            chosen.append(part)
+        else:
+            raise InputDataError(f"no column {part!r} for {role}{_suggest(part, names)}")
+    if not chosen:
+        raise InputDataError(f"no column given for {role}")
+    return tuple(dict.fromkeys(chosen))
+
+
+def _suggest(name: str, names: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    listing = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"{hint} (columns: {listing})"
+
+
+def _fallback(names: Sequence[str], candidates: Sequence[str], role: str, option: str) -> str:
+    lowered = {name.lower(): name for name in names}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    raise InputDataError(
+        f"no {role} column: none of {', '.join(candidates[:4])}, ... is in the input; "
+        f"name it with {option}{_suggest(candidates[0], names)}"
+    )
+
+
+def resolve_columns(
+    request: ColumnRequest, schema: pa.Schema, note: Callable[[str], None] = lambda _: None
+) -> ColumnSpec:
+    """Resolve the requested columns against ``schema``; say on ``note`` what was guessed."""
+    names = list(schema.names)
+    if request.y_true is not None:
+        y_true = _expand(request.y_true, names, "y_true")
+    else:
+        y_true = (_fallback(names, TRUE_FALLBACKS, "y_true", "--y-true"),)
+        if y_true[0] != "y_true":
+            note(f"using column {y_true[0]!r} as y_true (set --y-true to choose)")
+    if request.y_pred is not None:
+        y_pred = _expand(request.y_pred, names, "y_pred")
+    else:
+        y_pred = (_fallback(names, PRED_FALLBACKS, "y_pred", "--y-pred"),)
+        if y_pred[0] != "y_pred":
+            note(f"using column {y_pred[0]!r} as y_pred (set --y-pred to choose)")
+    weight = None
+    if request.sample_weight is not None:
+        weight = _expand(request.sample_weight, names, "the sample weight")
+        if len(weight) != 1:
+            raise InputDataError("the sample weight must be one column")
+        weight = weight[0]
+    keep = tuple(_expand(name, names, "--keep")[0] for name in request.keep)
+    spec = ColumnSpec(y_true, y_pred, weight, keep)
+    for name in (*y_true, *y_pred, *((weight,) if weight else ())):
+        check_numeric_type(name, schema.field(name).type)
+    return spec
+
+
+def check_numeric_type(name: str, dtype: pa.DataType) -> None:
+    """Reject columns that cannot hold numbers (strings, dates, ...) up front."""
+    base = dtype
+    while (
+        pa.types.is_list(base) or pa.types.is_large_list(base) or pa.types.is_fixed_size_list(base)
+    ):
+        base = base.value_type
+    if not (
+        pa.types.is_integer(base)
+        or pa.types.is_floating(base)
+        or pa.types.is_boolean(base)
+        or pa.types.is_decimal(base)
+        or pa.types.is_null(base)
+    ):
+        raise InputDataError(f"column {name!r} is not numeric (type {dtype})")
+
+
+def columns_to_array(
+    batch: pa.RecordBatch | pa.Table, names: Sequence[str], *, pad_ragged: bool = False
+) -> np.ndarray:
+    """One column as a 1-D (or list column as 2-/3-D) array; several columns stacked."""
+    if len(names) == 1:
+        return _column_array(batch.column(names[0]), names[0], pad_ragged=pad_ragged)
+    parts = [_column_array(batch.column(name), name) for name in names]
+    for name, part in zip(names, parts, strict=True):
+        if part.ndim != 1:
+            raise InputDataError(f"column {name!r} holds lists; list columns cannot be combined")
+    return np.stack(parts, axis=1)
+
+
+def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: bool = False):
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    dtype = column.type
+    if (
+        pa.types.is_list(dtype)
+        or pa.types.is_large_list(dtype)
+        or pa.types.is_fixed_size_list(dtype)
+    ):
+        return _list_array(column, name, pad_ragged=pad_ragged)
+    if pa.types.is_boolean(dtype) or pa.types.is_decimal(dtype):
+        column = pc.cast(column, pa.float64())
+    if pa.types.is_null(dtype):
+        return np.full(len(column), np.nan)
+    if column.null_count and not pa.types.is_floating(column.type):
+        column = pc.cast(column, pa.float64())  # nulls become NaN, handled by the NaN policy
+    return column.to_numpy(zero_copy_only=False)
+
+
+def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
+    """A list column as a dense array; rows of unequal length are an error (or padded)."""
+    if column.null_count:
+        first = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+        raise InputDataError(f"column {name!r} has a missing list at row {first}")
+    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    values = column.flatten()
+    if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
+        inner = _list_array(values, name, pad_ragged=False)
+        if len(lengths) and not np.all(lengths == lengths[0]):
+            raise InputDataError(f"column {name!r} has lists of different lengths")
+        width = int(lengths[0]) if len(lengths) else 0
+        return inner.reshape(len(column), width, *inner.shape[1:])
+    flat = _column_array(values, name)
+    if len(lengths) == 0:
+        return flat.reshape(0, 0)
+    width = int(lengths.max())
+    if np.all(lengths == width):
+        return flat.reshape(len(column), width)
+    if not pad_ragged:
+        row = int(np.flatnonzero(lengths != lengths[0])[0])
+        raise InputDataError(
+            f"column {name!r} has lists of different lengths ({lengths[0]} at row 0, "
+            f"{lengths[row]} at row {row})"
+        )
+    padded = np.zeros((len(column), width), dtype=flat.dtype)
+    mask = np.arange(width) < lengths[:, None]
+    padded[mask] = flat
+    return padded

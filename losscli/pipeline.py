@@ -1,0 +1,298 @@
+"""Many losses over a stream of record batches in one pass: source -> columns -> losses -> states.
+
+Each batch is converted to arrays once and every loss folds it into its own
+:class:`~losscli.state.LossState`; per-sample values, when asked for, are written batch by batch.
+Memory is bounded by the batch size, whatever the size of the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from losscli.arrays import nonfinite_rows, resolve_dtype
+from losscli.errors import InputDataError, UsageError
+from losscli.evaluation import check_nan_policy, evaluate_batch
+from losscli.io.columns import ColumnSpec
+from losscli.losses import Loss
+from losscli.losses._math import epsilon
+from losscli.losses.spec import Scope, Target
+from losscli.report import ComputeReport, LossSummary
+from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
+
+DEFAULT_BATCH_SIZE = 65_536
+
+
+@dataclass(frozen=True)
+class LossJob:
+    """One loss to compute, with the label it is shown under and its per-sample column name."""
+
+    loss: Loss
+    label: str
+    column: str
+
+
+def make_jobs(losses: Sequence[Loss]) -> list[LossJob]:
+    """Jobs with unique labels; per-sample columns use the canonical name when unambiguous."""
+    labels = [str(loss) for loss in losses]
+    duplicates = {label for label in labels if labels.count(label) > 1}
+    if duplicates:
+        raise UsageError(f"the same loss is given twice: {', '.join(sorted(duplicates))}")
+    names = [loss.name for loss in losses]
+    return [
+        LossJob(loss, label, loss.name if names.count(loss.name) == 1 else label)
+        for loss, label in zip(losses, labels, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class ComputeOptions:
+    """How to compute: the reduction, arithmetic, NaN policy, class weights and batch size."""
+
+    reduction: str = DEFAULT_REDUCTION
+    dtype: str | None = None
+    nan: str = "error"
+    class_weight: Mapping[int, float] | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reduction", standardize_reduction(self.reduction))
+        check_nan_policy(self.nan)
+        if self.batch_size < 1:
+            raise UsageError(f"the batch size must be at least 1, not {self.batch_size}")
+
+
+@dataclass
+class _Progress:
+    rows_read: int = 0
+    rows_skipped: int = 0
+    clipped: int = 0
+    states: dict[str, LossState] = field(default_factory=dict)
+
+
+class DatasetComputation:
+    """Computes several losses over batches of one dataset, keeping one state per loss."""
+
+    def __init__(
+        self, jobs: Sequence[LossJob], columns: ColumnSpec, options: ComputeOptions
+    ) -> None:
+        if not jobs:
+            raise UsageError("no loss to compute: pass --loss")
+        self.jobs = list(jobs)
+        self.columns = columns
+        self.options = options
+        self.dtypes = {job.label: resolve_dtype(options.dtype, job.loss) for job in self.jobs}
+        self.contexts: dict[str, dict[str, Any]] = {job.label: {} for job in self.jobs}
+        self._progress = _Progress(states={job.label: LossState() for job in self.jobs})
+        self._check_jobs()
+
+    def _check_jobs(self) -> None:
+        if self.options.reduction == "none":
+            for job in self.jobs:
+                if job.loss.scope is Scope.DATASET:
+                    raise UsageError(
+                        f"{job.label} is one value for the whole dataset (axis=none), so it has "
+                        "no per-sample values; pass --param axis=-1 for one value per row"
+                    )
+
+    @property
+    def needs_scan(self) -> bool:
+        """Whether a first pass over y_true is needed (hinge's dataset-wide label rule)."""
+        return any(job.loss.spec.dataset_scan is not None for job in self.jobs)
+
+    @property
+    def batch_scope(self) -> bool:
+        return any(job.loss.scope is Scope.BATCH for job in self.jobs)
+
+    def scan(self, batches: Iterable[pa.RecordBatch]) -> None:
+        """First pass: decide dataset-wide facts from every batch's valid y_true rows."""
+        scans = {
+            job.label: job.loss.spec.dataset_scan
+            for job in self.jobs
+            if job.loss.spec.dataset_scan is not None
+        }
+        verdicts = dict.fromkeys(scans, True)
+        for batch in batches:
+            y_true, y_pred, weights = self.columns.arrays(batch, pad_ragged_true=True)
+            if self.options.nan == "skip":
+                keep = ~nonfinite_rows(y_true, y_pred, weights)
+                y_true = y_true if keep.size == 0 else y_true[keep]
+            for label, scan in scans.items():
+                if verdicts[label] and y_true.size:
+                    verdicts[label] = scan.of_batch(y_true)
+        for label, scan in scans.items():
+            self.contexts[label] = {scan.keyword: verdicts[label]}
+
+    def feed(
+        self, batch: pa.RecordBatch | pa.Table, *, per_sample: bool = False
+    ) -> pa.Table | None:
+        """Fold one batch into every loss's state; with ``per_sample``, return its output rows."""
+        progress = self._progress
+        offset = progress.rows_read
+        y_true, y_pred, weights = self.columns.arrays(batch, pad_ragged_true=self._pads_labels)
+        rows = len(y_pred)
+        progress.rows_read += rows
+        invalid = nonfinite_rows(y_true, y_pred, weights)
+        if self.options.nan == "skip" and invalid.size:
+            progress.rows_skipped += int(np.count_nonzero(invalid))
+        progress.clipped += self._count_clipped(y_pred, invalid)
+
+        outputs: dict[str, pa.Array] = {}
+        for job in self.jobs:
+            dtype = self.dtypes[job.label]
+            evaluated = evaluate_batch(
+                job.loss,
+                y_true,
+                y_pred,
+                dtype=dtype,
+                sample_weight=weights,
+                class_weight=self.options.class_weight,
+                nan=self.options.nan,
+                row_offset=offset,
+                context=self.contexts[job.label],
+            )
+            evaluated.update(progress.states[job.label])
+            if per_sample:
+                outputs[job.column] = _per_sample_column(job, evaluated, dtype, rows)
+        if not per_sample:
+            return None
+        kept_columns = {name: batch.column(name) for name in self.columns.keep}
+        return pa.table({**kept_columns, **outputs})
+
+    @property
+    def _pads_labels(self) -> bool:
+        return any(job.loss.spec.target is Target.SEQUENCE for job in self.jobs)
+
+    def _count_clipped(self, y_pred: np.ndarray, invalid: np.ndarray) -> int:
+        """Predicted probabilities outside [eps, 1 - eps] that the losses clip."""
+        clipping = [job for job in self.jobs if job.loss.probability_range is not None]
+        if not clipping or y_pred.dtype.kind != "f":
+            return 0
+        dtype = self.dtypes[clipping[0].label]
+        eps = epsilon(dtype)
+        values = y_pred if not invalid.size or not invalid.any() else y_pred[~invalid]
+        values = values.astype(dtype, copy=False)
+        return int(np.count_nonzero((values < eps) | (values > dtype.type(1) - eps)))
+
+    def report(self, inputs: Sequence[str], notes: Sequence[str] = ()) -> ComputeReport:
+        """The summary of everything fed so far."""
+        progress = self._progress
+        if progress.rows_read == 0:
+            raise InputDataError(f"no rows in {', '.join(inputs)}: nothing to compute")
+        rows_used = progress.rows_read - progress.rows_skipped
+        if rows_used == 0:
+            raise InputDataError(
+                f"all {progress.rows_read} rows were skipped as non-finite: nothing to compute"
+            )
+        results = tuple(self._summary(job) for job in self.jobs)
+        return ComputeReport(
+            inputs=tuple(inputs),
+            rows_read=progress.rows_read,
+            rows_used=rows_used,
+            rows_skipped=progress.rows_skipped,
+            results=results,
+            y_true=self.columns.y_true,
+            y_pred=self.columns.y_pred,
+            sample_weight=self.columns.sample_weight,
+            clipped=progress.clipped,
+            dtype=", ".join(sorted({d.name for d in self.dtypes.values()})),
+            notes=tuple(notes),
+        )
+
+    def state(self, label: str) -> LossState:
+        return self._progress.states[label]
+
+    def _summary(self, job: LossJob) -> LossSummary:
+        state = self._progress.states[job.label]
+        reduction = self.options.reduction
+        dataset = job.loss.scope is Scope.DATASET
+        dtype = self.dtypes[job.label]
+
+        def finalize(sums: np.ndarray) -> float:
+            return job.loss.finalize(sums, dtype)
+
+        shown = DEFAULT_REDUCTION if reduction == "none" else reduction
+        value = state.result(shown, finalize if dataset else None)
+        return LossSummary(
+            loss=job.loss.name,
+            label=job.label,
+            params=dict(job.loss.params),
+            reduction=shown,
+            value=value,
+            rows=state.count,
+            weight_sum=state.weight_sum.value,
+            scope=job.loss.scope.value,
+            min=None if dataset or state.valid == 0 else state.minimum,
+            max=None if dataset or state.valid == 0 else state.maximum,
+            mean=None if dataset else state.mean,
+            std=None if dataset else state.std,
+            nonfinite=state.nonfinite,
+            batch_size=self.options.batch_size if job.loss.scope is Scope.BATCH else None,
+        )
+
+
+def _per_sample_column(job: LossJob, evaluated: Any, dtype: np.dtype, rows: int) -> pa.Array:
+    values = evaluated.weighted_values(dtype)
+    if values.ndim != 1:
+        raise UsageError(
+            f"{job.label} gives {values.shape[1:]} values per row; per-sample output needs one"
+        )
+    if evaluated.kept is None:
+        return pa.array(values)
+    full = np.zeros(rows, dtype=values.dtype)
+    full[evaluated.kept] = values
+    return pa.array(full, mask=~evaluated.kept)  # skipped rows are null
+
+
+def exact_batches(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    """Regroup record batches into tables of exactly ``size`` rows (the last may be short).
+
+    Batch-scope losses (Circle) compare rows within a batch, so the batch boundaries must be
+    the user's ``--batch-size``, not wherever the file format happens to split.
+    """
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= size:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, size).combine_chunks()
+            rest = table.slice(size)
+            pending = rest.to_batches()
+            count = rest.num_rows
+    if count:
+        yield pa.Table.from_batches(pending).combine_chunks()
+
+
+def run(
+    computation: DatasetComputation,
+    batches: Callable[[], Iterable[pa.RecordBatch]],
+    *,
+    on_output: Callable[[pa.Table], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
+    """Drive a computation: the optional label scan, then one pass feeding every batch.
+
+    ``batches`` is called once per pass; ``on_output`` receives per-sample rows,
+    ``on_batch`` the number of rows just processed (for progress).
+    """
+    if computation.needs_scan:
+        computation.scan(batches())
+    stream: Iterable[Any] = batches()
+    if computation.batch_scope:
+        stream = exact_batches(stream, computation.options.batch_size)
+    for batch in stream:
+        if batch.num_rows == 0:
+            continue
+        output = computation.feed(batch, per_sample=on_output is not None)
+        if on_output is not None and output is not None:
+            on_output(output)
+        if on_batch is not None:
+            on_batch(batch.num_rows)
