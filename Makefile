@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench bench-stream clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test: lint  ## lint, then the whole test suite
 bench: install  ## micro-benchmarks of the loss kernels; results go to docs/benchmarks.md
 	# Elementwise kernels do not use BLAS; unset the OpenBLAS overrides so NumPy runs as shipped.
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python bench/bench_kernels.py
+
+bench-stream: install  ## 50M-row Parquet: time and peak memory of compute vs baselines
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python bench/bench_stream.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -44,13 +44,35 @@ def resolve_dtype(dtype: Any, loss: Loss) -> np.dtype:
     return DTYPES[name]
 
 
-RowIds = np.ndarray | None
-"""The input row number of each array row (after an offset or skipped rows); None: 0, 1, ..."""
+@dataclass(frozen=True)
+class RowNumbers:
+    """The input row number of each array row, after a batch offset and skipped rows.
+
+    Kept as an offset plus (only once rows were dropped) the kept positions, so the common
+    case costs nothing per batch.
+    """
+
+    offset: int = 0
+    kept: np.ndarray | None = None
+
+    def __call__(self, index: int) -> int:
+        position = int(self.kept[index]) if self.kept is not None else int(index)
+        return self.offset + position
+
+    def keep(self, mask: np.ndarray) -> RowNumbers:
+        """The numbering of the rows where ``mask`` is true."""
+        positions = np.flatnonzero(mask)
+        if self.kept is not None:
+            positions = self.kept[positions]
+        return RowNumbers(self.offset, positions)
+
+
+RowIds = RowNumbers | None
 
 
 def row_number(index: int, row_ids: RowIds) -> int:
     """The row number to show a user for array row ``index``."""
-    return int(row_ids[index]) if row_ids is not None else int(index)
+    return row_ids(index) if row_ids is not None else int(index)
 
 
 def prepare(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds = None) -> Batch:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from losscli.arrays import all_finite, nonfinite_rows, prepare, row_number
+from losscli.arrays import RowNumbers, all_finite, nonfinite_rows, prepare, row_number
 from losscli.errors import NonFiniteError, ShapeError, UsageError
 from losscli.losses import Loss
 from losscli.losses.spec import Scope
@@ -106,13 +106,13 @@ def evaluate_batch(
             f"(shapes {raw_true.shape} and {raw_pred.shape})"
         )
     weights = None if sample_weight is None else as_sample_weights(sample_weight, rows)
-    row_ids = np.arange(row_offset, row_offset + rows)
+    row_ids = RowNumbers(row_offset)
 
     kept = None
     bad = nonfinite_rows(raw_true, raw_pred, weights)
     if _apply_policy(bad, nan, loss, "input", row_ids):
         kept = ~bad
-        raw_true, raw_pred, row_ids = raw_true[kept], raw_pred[kept], row_ids[kept]
+        raw_true, raw_pred, row_ids = raw_true[kept], raw_pred[kept], row_ids.keep(kept)
         weights = None if weights is None else weights[kept]
 
     batch = prepare(loss, raw_true, raw_pred, dtype, row_ids)
@@ -160,7 +160,7 @@ def _per_row(weights: np.ndarray, by_class: np.ndarray) -> np.ndarray:
     return by_class
 
 
-def _apply_policy(bad: np.ndarray, nan: str, loss: Loss, where: str, row_ids: np.ndarray) -> bool:
+def _apply_policy(bad: np.ndarray, nan: str, loss: Loss, where: str, row_ids: RowNumbers) -> bool:
     """Raise for flagged rows, or say whether they are to be dropped."""
     count = int(np.count_nonzero(bad))
     if not count or nan == "propagate":

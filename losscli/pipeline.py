@@ -25,6 +25,8 @@ from losscli.report import ComputeReport, LossSummary
 from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
 
 DEFAULT_BATCH_SIZE = 65_536
+MAX_PAIRWISE_BATCH = 8_192
+"""Largest batch for a batch-scope loss: its [batch, batch] matrices grow with the square."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ class DatasetComputation:
         self._check_jobs()
 
     def _check_jobs(self) -> None:
+        batch = self.options.batch_size
+        for job in self.jobs:
+            if job.loss.scope is Scope.BATCH and batch > MAX_PAIRWISE_BATCH:
+                gigabytes = batch * batch * 8 * 4 / 1e9
+                raise UsageError(
+                    f"{job.label} compares every pair of rows in a batch: --batch-size {batch} "
+                    f"would need about {gigabytes:.0f} GB; pass --batch-size of at most "
+                    f"{MAX_PAIRWISE_BATCH} (training batches are typically 32 to 1024)"
+                )
         if self.options.reduction == "none":
             for job in self.jobs:
                 if job.loss.scope is Scope.DATASET:

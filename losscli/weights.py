@@ -8,7 +8,7 @@ weight 1. Unlike Keras, sample and class weights may be given together: they mul
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -102,12 +102,12 @@ def as_sample_weights(sample_weight: Any, rows: int) -> np.ndarray:
     return weights
 
 
-def check_non_negative(weights: np.ndarray, row_ids: np.ndarray | None = None) -> None:
+def check_non_negative(weights: np.ndarray, row_number: Callable[[int], int] | None = None) -> None:
     """Reject negative weights, naming how many and the first row."""
     negative = weights < 0
     if np.any(negative):
         first = tuple(np.argwhere(negative)[0])
-        row = int(row_ids[first[0]]) if row_ids is not None else int(first[0])
+        row = row_number(int(first[0])) if row_number is not None else int(first[0])
         raise WeightError(
             f"sample weights must be >= 0; found {weights[first]} at row {row} "
             f"({int(np.count_nonzero(negative))} negative weight(s))"

@@ -207,3 +207,10 @@ def test_probabilities_outside_their_range_suggest_logits() -> None:
     # Unnormalised class scores are valid (Keras renormalises them), and logits may be anything.
     assert losscli.compute("categorical_crossentropy", [[1.0, 0.0]], [[3.0, 1.0]]).value > 0
     assert losscli.compute("bce", [[1.0]], [[2.5]], from_logits=True).value > 0
+
+
+def test_row_numbers_survive_skipped_rows() -> None:
+    """After a NaN row is skipped, an error still names the row as the user counts it."""
+    probs = [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+    with pytest.raises(LabelError, match="label 5 at row 2"):
+        losscli.compute("sparse_categorical_crossentropy", [np.nan, 0, 5], probs, nan="skip")

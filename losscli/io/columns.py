@@ -198,9 +198,42 @@ def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: 
         column = pc.cast(column, pa.float64())
     if pa.types.is_null(dtype):
         return np.full(len(column), np.nan)
-    if column.null_count and not pa.types.is_floating(column.type):
-        column = pc.cast(column, pa.float64())  # nulls become NaN, handled by the NaN policy
-    return column.to_numpy(zero_copy_only=False)
+    if column.null_count:
+        # Nulls become NaN, which the NaN policy handles.
+        column = pc.fill_null(pc.cast(column, pa.float64()), np.nan)
+    return _primitive_to_numpy(column)
+
+
+_NUMPY_TYPES = {
+    pa.float16(): np.float16,
+    pa.float32(): np.float32,
+    pa.float64(): np.float64,
+    pa.int8(): np.int8,
+    pa.int16(): np.int16,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.uint8(): np.uint8,
+    pa.uint16(): np.uint16,
+    pa.uint32(): np.uint32,
+    pa.uint64(): np.uint64,
+}
+
+
+def _primitive_to_numpy(column: pa.Array) -> np.ndarray:
+    """A zero-copy, read-only view of a null-free numeric column.
+
+    ``Array.to_numpy`` would do the same but imports pandas on first use (a third of a
+    second of start-up); reading the data buffer directly does not.
+    """
+    dtype = _NUMPY_TYPES.get(column.type)
+    if dtype is None:  # an unusual type: let pyarrow convert it
+        return column.to_numpy(zero_copy_only=False)
+    data = column.buffers()[1]
+    if data is None:
+        return np.empty(0, dtype=dtype)
+    return np.frombuffer(
+        data, dtype=dtype, count=len(column), offset=column.offset * np.dtype(dtype).itemsize
+    )
 
 
 def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:

@@ -401,3 +401,12 @@ def test_csv_written_by_pyarrow_round_trips(tmp_path: Path) -> None:
     table = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5]})
     pacsv.write_csv(table, tmp_path / "t.csv")
     assert summary("-l", "mse", str(tmp_path / "t.csv"))["results"][0]["value"] == 0.25
+
+
+def test_batch_scope_losses_need_a_reasonable_batch() -> None:
+    result = invoke("compute", "-l", "circle", "--y-true", "id", REGRESSION)
+    assert result.exit_code == 2
+    assert "--batch-size of at most 8192" in result.stderr
+    ok = invoke("compute", "-l", "circle", "--y-true", "id", "--batch-size", "64", REGRESSION)
+    assert ok.exit_code == 0, ok.stderr
+    assert "computed per batch of 64 rows" in ok.stderr
