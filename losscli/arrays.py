@@ -105,7 +105,7 @@ def _float_array(
             raise InputDataError(
                 f"{loss.name}: {what} value {float(array[first])} at row "
                 f"{row_number(first[0], row_ids)} does not "
-                f"fit {dtype.name}; compute with dtype='float64'"
+                f"fit {dtype.name}; compute in float64 (--dtype float64)"
             )
     return converted
 
@@ -161,7 +161,7 @@ def check_probabilities(loss: Loss, pred: np.ndarray, row_ids: RowIds = None) ->
             f"{loss.name}: y_pred holds probabilities, which must be {span}; found "
             f"{float(pred[first]):g} at row {row_number(first[0], row_ids)} "
             f"({int(np.count_nonzero(bad))} such value(s)); if these are logits, pass "
-            "from_logits=true"
+            "--param from_logits=true (Python: from_logits=True)"
         )
 
 

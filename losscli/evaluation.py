@@ -170,6 +170,6 @@ def _apply_policy(bad: np.ndarray, nan: str, loss: Loss, where: str, row_ids: Ro
         what = "hold NaN or infinite values" if where == "input" else "give a NaN or infinite loss"
         raise NonFiniteError(
             f"{loss.name}: {count} row(s) {what}, the first at row {first}; "
-            "pass nan='skip' to drop them or nan='propagate' to keep them"
+            "drop them with --nan skip or keep them with --nan propagate (Python: nan=...)"
         )
     return True
