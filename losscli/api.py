@@ -12,7 +12,7 @@ from losscli.arrays import resolve_dtype
 from losscli.errors import InputDataError
 from losscli.evaluation import NanPolicy, check_nan_policy, evaluate_batch
 from losscli.losses import Loss, get_loss
-from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
+from losscli.state import LossState, standardize_reduction
 from losscli.weights import parse_class_weight
 
 
@@ -61,8 +61,9 @@ def compute(
     Args:
         loss: a name or alias (``"huber"``, ``"mse"``), a Keras config dict, or a :class:`Loss`.
         y_true, y_pred: arrays, lists, pandas Series or DataFrames; one row per sample.
-        reduction: a Keras reduction; ``None`` uses the loss's own (from a Keras config) or
-            ``"sum_over_batch_size"``. ``"none"`` returns the per-row values.
+        reduction: a Keras reduction; ``None`` uses the loss's own (from a Keras config),
+            else its reference library's default (``"sum_over_batch_size"`` for Keras).
+            ``"none"`` returns the per-row values.
         sample_weight: one non-negative weight per row.
         class_weight: ``{class_id: weight}``; rows get the weight of their class (as Keras
             ``fit``); multiplied with ``sample_weight`` when both are given.
@@ -73,7 +74,7 @@ def compute(
         **params: loss parameters, e.g. ``delta=2.0``.
     """
     bound = get_loss(loss, **params)
-    reduction = standardize_reduction(reduction or bound.reduction or DEFAULT_REDUCTION)
+    reduction = standardize_reduction(reduction or bound.default_reduction)
     check_nan_policy(nan)
     compute_dtype = resolve_dtype(dtype, bound)
     batch = evaluate_batch(

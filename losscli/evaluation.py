@@ -123,11 +123,18 @@ def evaluate_batch(
         weights = by_class if weights is None else weights * _per_row(weights, by_class)
 
     if loss.scope is Scope.DATASET:
-        return BatchValues(rows, kept, weights=weights, statistics=loss.statistics(*_arrays(batch)))
+        statistics = loss.statistics(batch.y_true, batch.y_pred, weights)
+        if loss.weighted_statistics:  # the weights are inside the sums, not on the result
+            return BatchValues(rows, kept, statistics=statistics)
+        return BatchValues(rows, kept, weights=weights, statistics=statistics)
 
     # Out-of-domain inputs (a negative Poisson rate) give NaN here; the NaN policy handles them.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         values = np.asarray(loss.per_row(batch.y_true, batch.y_pred, **(context or {})))
+    if values.ndim == 0 and loss.scope is Scope.BATCH:
+        # A batch-scope loss that is one number per batch (triplet mining): every row of the
+        # batch carries it, so reductions weight batches by their size, as Keras's epoch mean.
+        values = np.full(batch.rows, values, dtype=values.dtype)
     mask = loss.row_mask(batch.y_true, batch.y_pred, values)
     if values.ndim and values.shape[0] == batch.rows and not all_finite(values):
         bad_out = nonfinite_rows(values)
@@ -140,10 +147,6 @@ def evaluate_batch(
                 kept = np.ones(rows, dtype=bool)
             kept[np.flatnonzero(kept)[bad_out]] = False
     return BatchValues(rows, kept, values=values, mask=mask, weights=weights)
-
-
-def _arrays(batch: Any) -> tuple[np.ndarray, np.ndarray]:
-    return batch.y_true, batch.y_pred
 
 
 def _rows_of(values: Any, what: str, loss: Loss) -> np.ndarray:

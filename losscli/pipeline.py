@@ -55,14 +55,15 @@ def make_jobs(losses: Sequence[Loss]) -> list[LossJob]:
 class ComputeOptions:
     """How to compute: the reduction, arithmetic, NaN policy, class weights and batch size."""
 
-    reduction: str = DEFAULT_REDUCTION
+    reduction: str | None = None  # None: each loss's default (Keras: sum_over_batch_size)
     dtype: str | None = None
     nan: str = "error"
     class_weight: Mapping[int, float] | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "reduction", standardize_reduction(self.reduction))
+        if self.reduction is not None:
+            object.__setattr__(self, "reduction", standardize_reduction(self.reduction))
         check_nan_policy(self.nan)
         if self.batch_size < 1:
             raise UsageError(f"the batch size must be at least 1, not {self.batch_size}")
@@ -219,7 +220,7 @@ class DatasetComputation:
 
     def _summary(self, job: LossJob) -> LossSummary:
         state = self._progress.states[job.label]
-        reduction = self.options.reduction
+        reduction = self.options.reduction or job.loss.default_reduction
         dataset = job.loss.scope is Scope.DATASET
         dtype = self.dtypes[job.label]
 

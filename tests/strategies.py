@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 
 from losscli.losses import LossSpec, Target
+from tests.samplers import all_samplers
+
+_SAMPLERS = all_samplers()
 
 
 def probability_rows(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
@@ -23,6 +26,9 @@ def one_hot(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
 
 def sample_inputs(spec: LossSpec, rng: np.random.Generator, n: int) -> tuple[Any, Any]:
     """A valid (y_true, y_pred) pair of ``n`` rows for ``spec`` with its default parameters."""
+    special = _SAMPLERS.get(spec.name)
+    if special is not None:
+        return special(rng, n)
     k = int(rng.integers(2, 5))
     target, name = spec.target, spec.name
     if target is Target.REAL:

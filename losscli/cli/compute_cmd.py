@@ -157,7 +157,7 @@ def compute_command(
         validate_class_weight(parse_class_weight(class_weight)) if class_weight else None
     )
     options = ComputeOptions(
-        reduction=reduction or "sum_over_batch_size",
+        reduction=reduction,
         dtype=dtype,
         nan=nan,
         class_weight=weights_by_class,

@@ -44,6 +44,9 @@ def positive_loss_mask(
     return values > 0
 
 
+FAMILY = "embedding"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="circle",

@@ -62,9 +62,25 @@ class Loss:
             return None
         return self.spec.mask(y_true, y_pred, values, **self.params)
 
-    def statistics(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    @property
+    def default_reduction(self) -> str:
+        """The reduction used when none is asked for: the config's, the reference's, Keras's."""
+        return self.reduction or self.spec.default_reduction or "sum_over_batch_size"
+
+    @property
+    def weighted_statistics(self) -> bool:
+        """Whether the row weights go inside the dataset statistics (and not on the result)."""
+        return self.spec.ratio is not None and self.spec.ratio.weighted
+
+    def statistics(
+        self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
         """The summable statistics of a dataset-scope loss over one batch."""
         assert self.spec.ratio is not None
+        if self.spec.ratio.weighted:
+            if weights is None:
+                weights = np.ones(len(y_pred))
+            return self.spec.ratio.statistics(y_true, y_pred, weights, **self.params)
         return self.spec.ratio.statistics(y_true, y_pred, **self.params)
 
     def finalize(self, sums: np.ndarray, dtype: np.dtype) -> float:

@@ -50,6 +50,9 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 _BINARY_SCAN = DatasetScan("binary_labels", labels_are_binary)
 _HINGE_NOTE = ("Labels are mapped {0, 1} -> {-1, 1} only when every label of the input is 0 or 1.",)
 
+FAMILY = "margin"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="hinge",

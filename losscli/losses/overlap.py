@@ -96,6 +96,9 @@ _AXIS = Param(
     "axes summed over; none = every element (one value for the dataset), -1 = per row",
 )
 
+FAMILY = "overlap"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="dice",

@@ -180,6 +180,9 @@ _SPARSE_AXIS = Param(
     "the class axis of y_pred; only the last axis (-1) is supported",
 )
 
+FAMILY = "probabilistic"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="binary_crossentropy",

@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from losscli.errors import ParameterError, UnknownLossError
@@ -118,4 +119,4 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 for _module in (probabilistic, regression, margin, overlap, embedding, sequence):
     for _spec in _module.LOSSES:
-        register(_spec)
+        register(_spec if _spec.family else replace(_spec, family=_module.FAMILY))

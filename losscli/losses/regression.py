@@ -72,6 +72,9 @@ def poisson(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return mean(y_pred - y_true * np.log(y_pred + eps), axis=-1)
 
 
+FAMILY = "regression"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="mean_squared_error",

@@ -51,6 +51,9 @@ def ctc(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return (-final).astype(y_pred.dtype)
 
 
+FAMILY = "sequence"
+"""How `losscli list` groups these losses."""
+
 LOSSES = (
     LossSpec(
         name="ctc",

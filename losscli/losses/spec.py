@@ -50,7 +50,7 @@ class Scope(str, Enum):
     """Which rows a single loss value depends on."""
 
     ROW = "row"  # one value per row, from that row alone
-    BATCH = "batch"  # one value per row, but from the whole batch (metric learning)
+    BATCH = "batch"  # per row or one per batch, from the whole batch (metric learning)
     DATASET = "dataset"  # one value for all rows: a ratio of sums over the data
 
 
@@ -201,11 +201,17 @@ class RatioOfSums:
     ``statistics(y_true, y_pred, **params)`` returns a float64 vector of sums over the batch;
     sums from any number of batches add up, and ``finalize(sums, dtype, **params)`` turns the
     total into the single loss value.
+
+    Keras's Dice is computed without the weights and then scaled by them like any scalar loss.
+    A ``weighted`` ratio (scikit-learn's weighted RMSE) instead takes the row weights inside
+    its sums (``statistics(y_true, y_pred, weights, **params)``, ``weights`` never None) and its
+    finalized value is the loss under every reduction.
     """
 
     statistics: Callable[..., np.ndarray]
     finalize: Callable[..., float]
     applies: Callable[[Mapping[str, Any]], bool]
+    weighted: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,9 @@ class LossSpec:
 
     ``probabilities`` is the valid range of y_pred when it holds probabilities (not logits):
     ``(0, 1)`` for binary losses, ``(0, None)`` for class scores that are renormalised.
+    ``default_reduction`` is the reduction the reference library applies by default (None:
+    Keras's ``sum_over_batch_size``); ``family`` groups losses in listings (e.g. "regression",
+    "probabilistic", "margin", "overlap", "embedding", "sequence").
     """
 
     name: str
@@ -246,6 +255,8 @@ class LossSpec:
     ratio: RatioOfSums | None = None
     dataset_scan: DatasetScan | None = None
     probabilities: tuple[float, float | None] | None = None
+    default_reduction: str | None = None
+    family: str = ""
     notes: tuple[str, ...] = field(default=())
 
     def param(self, name: str) -> Param:
