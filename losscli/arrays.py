@@ -77,6 +77,8 @@ def row_number(index: int, row_ids: RowIds) -> int:
 
 def prepare(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds = None) -> Batch:
     """Validate and convert ``y_true``/``y_pred`` for ``loss`` (shapes, labels, dtype)."""
+    if loss.spec.prepare is not None:
+        return loss.spec.prepare(loss, y_true, y_pred, dtype, row_ids)
     target = loss.spec.target
     if target is Target.SPARSE_LABEL:
         return _sparse(loss, y_true, y_pred, dtype, row_ids)
@@ -87,9 +89,10 @@ def prepare(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowI
     return _elementwise(loss, y_true, y_pred, dtype, row_ids)
 
 
-def _float_array(
+def float_array(
     values: Any, dtype: np.dtype, what: str, loss: Loss, row_ids: RowIds = None
 ) -> np.ndarray:
+    """``values`` as a ``dtype`` array; non-numbers and values ``dtype`` cannot hold fail."""
     try:
         array = np.asarray(values)
         if array.dtype.kind not in "biuf":
@@ -110,7 +113,7 @@ def _float_array(
     return converted
 
 
-def _columns(array: np.ndarray, what: str, loss: Loss) -> np.ndarray:
+def as_columns(array: np.ndarray, what: str, loss: Loss) -> np.ndarray:
     """A scalar is rejected; a single column (1-D) becomes ``[n, 1]``."""
     if array.ndim == 0:
         raise ShapeError(f"{loss.name}: {what} must have one row per sample, not a scalar")
@@ -127,8 +130,8 @@ def _align_ranks(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
-    true = _columns(_float_array(y_true, dtype, "y_true", loss, row_ids), "y_true", loss)
-    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
+    true = as_columns(float_array(y_true, dtype, "y_true", loss, row_ids), "y_true", loss)
+    pred = as_columns(float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
     true, pred = _align_ranks(true, pred)
     if true.shape != pred.shape:
         raise ShapeError(
@@ -186,8 +189,8 @@ def _check_axes(loss: Loss, ndim: int) -> None:
             raise ShapeError(f"{loss.name}: axis={axis} is out of range for {ndim}-D inputs")
 
 
-def _labels(values: Any, what: str, loss: Loss, row_ids: RowIds = None) -> np.ndarray:
-    """Integer labels from ints or integer-valued floats."""
+def labels_array(values: Any, what: str, loss: Loss, row_ids: RowIds = None) -> np.ndarray:
+    """Integer labels from ints or integer-valued floats; anything else fails with the row."""
     array = np.asarray(values)
     if array.dtype.kind in "iu":
         return array.astype(np.int64, copy=False)
@@ -208,7 +211,7 @@ def _labels(values: Any, what: str, loss: Loss, row_ids: RowIds = None) -> np.nd
 
 def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
     raw_labels = np.asarray(y_true)
-    pred = _float_array(y_pred, dtype, "y_pred", loss, row_ids)
+    pred = float_array(y_pred, dtype, "y_pred", loss, row_ids)
     if pred.ndim < 2:
         raise ShapeError(
             f"{loss.name}: y_pred must have one column per class, got shape {pred.shape}"
@@ -225,7 +228,7 @@ def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowI
             f"{loss.name}: y_true has shape {raw_labels.shape} but y_pred has shape "
             f"{pred.shape}; expected one class id per row, shape {pred.shape[:-1]}"
         )
-    labels = _labels(raw_labels, "y_true", loss, row_ids)
+    labels = labels_array(raw_labels, "y_true", loss, row_ids)
     ignore = loss.params.get("ignore_class")
     classes = pred.shape[-1]
     out_of_range = (labels < 0) | (labels >= classes)
@@ -244,8 +247,8 @@ def _sparse(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowI
 
 
 def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
-    pred = _float_array(y_pred, dtype, "y_pred", loss, row_ids)
-    labels = _labels(y_true, "y_true", loss, row_ids)
+    pred = float_array(y_pred, dtype, "y_pred", loss, row_ids)
+    labels = labels_array(y_true, "y_true", loss, row_ids)
     if pred.ndim != 3 or pred.shape[1] == 0 or pred.shape[2] < 2:
         raise ShapeError(
             f"{loss.name}: y_pred must be [rows, time, classes] logits with at least one time "
@@ -279,8 +282,8 @@ def _sequence(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: Ro
 
 
 def _embedding(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids: RowIds) -> Batch:
-    labels = _labels(y_true, "y_true", loss, row_ids)
-    pred = _columns(_float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
+    labels = labels_array(y_true, "y_true", loss, row_ids)
+    pred = as_columns(float_array(y_pred, dtype, "y_pred", loss, row_ids), "y_pred", loss)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1 or pred.ndim != 2 or labels.shape[0] != pred.shape[0]:

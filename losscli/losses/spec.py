@@ -29,6 +29,9 @@ class Target(str, Enum):
     SPARSE_LABEL = "sparse_label"
     SEQUENCE = "sequence"
     EMBEDDING_LABEL = "embedding_label"
+    BOXES = "boxes"
+    PAIR = "pair"
+    TRIPLET = "triplet"
 
     @property
     def description(self) -> str:
@@ -43,6 +46,9 @@ _TARGET_DESCRIPTIONS = {
     Target.SPARSE_LABEL: "one integer class id per row; y_pred has one column per class",
     Target.SEQUENCE: "integer label sequences (0 = blank); y_pred is [n, time, class] logits",
     Target.EMBEDDING_LABEL: "one integer label per row; y_pred is an L2-normalised embedding",
+    Target.BOXES: "boxes [y_min, x_min, y_max, x_max] in y_true and y_pred (4 columns each)",
+    Target.PAIR: "a label per row (1 or -1); y_pred holds the two inputs side by side",
+    Target.TRIPLET: "y_true is the anchor; y_pred holds the positive and negative side by side",
 }
 
 
@@ -236,7 +242,9 @@ class LossSpec:
     ``(0, 1)`` for binary losses, ``(0, None)`` for class scores that are renormalised.
     ``default_reduction`` is the reduction the reference library applies by default (None:
     Keras's ``sum_over_batch_size``); ``family`` groups losses in listings (e.g. "regression",
-    "probabilistic", "margin", "overlap", "embedding", "sequence").
+    "probabilistic", "margin", "overlap", "embedding", "sequence"). ``prepare``, when set,
+    replaces the target kind's input checks: ``prepare(loss, y_true, y_pred, dtype, row_ids)``
+    returns a :class:`losscli.arrays.Batch` (for inputs such as two predictions side by side).
     """
 
     name: str
@@ -257,6 +265,7 @@ class LossSpec:
     probabilities: tuple[float, float | None] | None = None
     default_reduction: str | None = None
     family: str = ""
+    prepare: Callable[..., Any] | None = None
     notes: tuple[str, ...] = field(default=())
 
     def param(self, name: str) -> Param:
