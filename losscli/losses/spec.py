@@ -70,6 +70,7 @@ class ParamKind(str, Enum):
     AXIS = "axis"
     OPTIONAL_AXES = "axis, axes or none"
     FLOATS = "float or list of floats"
+    CHOICE = "one of"
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,13 @@ class Param:
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    choices: tuple[str, ...] = ()
 
     @property
     def range_text(self) -> str:
         """The valid range in interval notation, e.g. ``(0, 1)`` or ``[0, inf)``."""
+        if self.kind is ParamKind.CHOICE:
+            return "{" + ", ".join(self.choices) + "}"
         if self.low is None and self.high is None:
             return ""
         low = "-inf" if self.low is None else _fmt(self.low)
@@ -99,6 +103,8 @@ class Param:
     def validate(self, value: Any, loss: str) -> Any:
         """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
         coerced = self._coerce(value, loss)
+        if self.kind is ParamKind.CHOICE:
+            return coerced
         numbers = coerced if isinstance(coerced, tuple) else (coerced,)
         if coerced is not None and self.kind is not ParamKind.BOOL:
             for number in numbers:
@@ -114,6 +120,8 @@ class Param:
         lowered = text.strip().lower()
         if lowered in ("none", "null"):
             return self.validate(None, loss)
+        if self.kind is ParamKind.CHOICE:
+            return self._choice(text, loss)
         if self.kind is ParamKind.BOOL:
             if lowered in ("true", "1", "yes", "on"):
                 return True
@@ -139,6 +147,8 @@ class Param:
             if isinstance(value, (bool, np.bool_)):
                 return bool(value)
             raise wrong
+        if kind is ParamKind.CHOICE:
+            return self._choice(value, loss)
         if value is None:
             if kind in (ParamKind.OPTIONAL_INT, ParamKind.OPTIONAL_AXES):
                 return None
@@ -164,6 +174,16 @@ class Param:
                 return axes
             return _as_int(value, wrong)
         raise AssertionError(f"unhandled parameter kind {kind}")  # pragma: no cover
+
+    def _choice(self, value: Any, loss: str) -> str:
+        """One of ``choices``, matched ignoring case."""
+        if isinstance(value, str):
+            for choice in self.choices:
+                if choice.lower() == value.strip().lower():
+                    return choice
+        raise ParameterError(
+            f"{loss}: parameter {self.name} must be one of {', '.join(self.choices)}, not {value!r}"
+        )
 
     def _in_range(self, number: float) -> bool:
         if not math.isfinite(number):

@@ -179,3 +179,16 @@ def test_scope_and_target_metadata() -> None:
 def test_loss_str_shows_only_changed_parameters() -> None:
     assert str(get_loss("huber")) == "huber"
     assert str(get_loss("huber", delta=2.0)) == "huber(delta=2.0)"
+
+
+def test_choice_parameters() -> None:
+    from losscli.losses.spec import Param, ParamKind
+
+    param = Param("mode", ParamKind.CHOICE, "giou", "box loss", choices=("giou", "iou"))
+    assert param.validate("IoU", "boxes") == "iou"
+    assert param.parse("giou", "boxes") == "giou"
+    assert param.range_text == "{giou, iou}"
+    with pytest.raises(ParameterError, match="must be one of giou, iou, not 'x'"):
+        param.validate("x", "boxes")
+    with pytest.raises(ParameterError, match="must be one of"):
+        param.validate(1.0, "boxes")
