@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench bench-stream clean
+.PHONY: install demo test lint format docs bench bench-stream clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install  ## ruff lint and format check
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+docs: install  ## regenerate the README's table of losses and docs/losses.md from the registry
+	$(BIN)/python docs/update_generated.py
 
 test: lint  ## lint, then the whole test suite
 	$(BIN)/python -m pytest -q

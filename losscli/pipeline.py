@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.arrays import nonfinite_rows, resolve_dtype
+from losscli.arrays import all_finite, nonfinite_rows, resolve_dtype
 from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import check_nan_policy, evaluate_batch
-from losscli.io.columns import ColumnSpec
+from losscli.io.columns import ColumnSpec, columns_to_array
 from losscli.losses import Loss
 from losscli.losses._math import epsilon
 from losscli.losses.spec import Scope, Target
@@ -91,6 +91,8 @@ class DatasetComputation:
         self.dtypes = {job.label: resolve_dtype(options.dtype, job.loss) for job in self.jobs}
         self.contexts: dict[str, dict[str, Any]] = {job.label: {} for job in self.jobs}
         self._progress = _Progress(states={job.label: LossState() for job in self.jobs})
+        for name in columns.extra:
+            self._progress.states[column_label(name)] = LossState()
         self._check_jobs()
 
     def _check_jobs(self) -> None:
@@ -153,6 +155,7 @@ class DatasetComputation:
             progress.rows_skipped += int(np.count_nonzero(invalid))
         progress.clipped += self._count_clipped(y_pred, invalid)
 
+        self._feed_columns(batch, invalid, weights)
         outputs: dict[str, pa.Array] = {}
         for job in self.jobs:
             dtype = self.dtypes[job.label]
@@ -174,6 +177,26 @@ class DatasetComputation:
             return None
         kept_columns = {name: batch.column(name) for name in self.columns.keep}
         return pa.table({**kept_columns, **outputs})
+
+    def _feed_columns(
+        self, batch: pa.RecordBatch | pa.Table, invalid: np.ndarray, weights: np.ndarray | None
+    ) -> None:
+        """Precomputed objective terms: each extra column is reduced like a loss."""
+        for name in self.columns.extra:
+            values = columns_to_array(batch, (name,)).astype(np.float64)
+            if values.ndim != 1:
+                raise InputDataError(f"objective column {name!r} must hold one number per row")
+            row_weights = weights
+            if self.options.nan == "skip" and invalid.size and invalid.any():
+                values = values[~invalid]
+                row_weights = None if weights is None else weights[~invalid]
+            if self.options.nan == "error" and not all_finite(values):
+                first = int(np.flatnonzero(~np.isfinite(values))[0]) + self._progress.rows_read
+                raise InputDataError(
+                    f"objective column {name!r} holds NaN or inf, the first at row "
+                    f"{first - len(batch)}; drop such rows with --nan skip"
+                )
+            self._progress.states[column_label(name)].update(values, row_weights)
 
     @property
     def _pads_labels(self) -> bool:
@@ -200,7 +223,9 @@ class DatasetComputation:
             raise InputDataError(
                 f"all {progress.rows_read} rows were skipped as non-finite: nothing to compute"
             )
-        results = tuple(self._summary(job) for job in self.jobs)
+        results = tuple(self._summary(job) for job in self.jobs) + tuple(
+            self._column_summary(name) for name in self.columns.extra
+        )
         return ComputeReport(
             inputs=tuple(inputs),
             rows_read=progress.rows_read,
@@ -213,6 +238,27 @@ class DatasetComputation:
             clipped=progress.clipped,
             dtype=", ".join(sorted({d.name for d in self.dtypes.values()})),
             notes=tuple(notes),
+        )
+
+    def _column_summary(self, name: str) -> LossSummary:
+        label = column_label(name)
+        state = self._progress.states[label]
+        reduction = self.options.reduction
+        shown = DEFAULT_REDUCTION if reduction in (None, "none") else reduction
+        return LossSummary(
+            loss=label,
+            label=label,
+            params={},
+            reduction=shown,
+            value=state.result(shown),
+            rows=state.count,
+            weight_sum=state.weight_sum.value,
+            scope="column",
+            min=state.minimum if state.valid else None,
+            max=state.maximum if state.valid else None,
+            mean=state.mean,
+            std=state.std,
+            nonfinite=state.nonfinite,
         )
 
     def state(self, label: str) -> LossState:
@@ -245,6 +291,11 @@ class DatasetComputation:
             nonfinite=state.nonfinite,
             batch_size=self.options.batch_size if job.loss.scope is Scope.BATCH else None,
         )
+
+
+def column_label(name: str) -> str:
+    """How a precomputed objective column is labelled in results."""
+    return f"col:{name}"
 
 
 def _per_sample_column(job: LossJob, evaluated: Any, dtype: np.dtype, rows: int) -> pa.Array:

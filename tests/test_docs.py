@@ -25,14 +25,14 @@ def readme_table() -> str:
 def test_readme_table_is_the_list_commands_markdown() -> None:
     output = CliRunner().invoke(main, ["list", "--format", "markdown"]).stdout
     assert readme_table() == output == catalog_markdown(), (
-        "README's table of losses is stale: paste `losscli list --format markdown` into it"
+        "README's table of losses is stale: run make docs"
     )
 
 
 def test_loss_reference_is_generated() -> None:
     output = CliRunner().invoke(main, ["list", "--format", "markdown", "--detailed"]).stdout
     assert (ROOT / "docs" / "losses.md").read_text() == output == loss_reference_markdown(), (
-        "docs/losses.md is stale: regenerate it with `losscli list --format markdown --detailed`"
+        "docs/losses.md is stale: run make docs"
     )
 
 

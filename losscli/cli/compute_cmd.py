@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from losscli.io.columns import ColumnRequest, resolve_columns
 from losscli.io.sinks import open_sink
 from losscli.io.sources import InputSpec, open_source
 from losscli.losses.spec import Scope
+from losscli.objective import Objective
 from losscli.pipeline import DEFAULT_BATCH_SIZE, ComputeOptions, DatasetComputation, make_jobs, run
 from losscli.render import render
 from losscli.report import ComputeReport
@@ -37,7 +39,6 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
     "--loss",
     "losses",
     multiple=True,
-    required=True,
     envvar="LOSSCLI_COMPUTE_LOSS",
     shell_complete=complete_losses,
     help="Loss name or alias, 'name:param=value,...', or a Keras config as JSON. Repeatable.",
@@ -50,6 +51,18 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
     metavar="NAME=VALUE",
     envvar="LOSSCLI_COMPUTE_PARAM",
     help="Parameter of the loss.",
+)
+@click.option(
+    "--objective",
+    help="A weighted total, e.g. 'bce*0.7 + dice*0.3' (terms may be col:NAME columns).",
+)
+@click.option(
+    "--loss-weight",
+    "loss_weights",
+    type=float,
+    multiple=True,
+    envvar="LOSSCLI_COMPUTE_LOSS_WEIGHT",
+    help="Weight of each --loss in a total (Keras loss_weights), one per --loss.",
 )
 @click.option(
     "--reduction",
@@ -126,6 +139,8 @@ def compute_command(
     inputs: tuple[str, ...],
     losses: tuple[str, ...],
     params: tuple[str, ...],
+    objective: str | None,
+    loss_weights: tuple[float, ...],
     reduction: str | None,
     y_true: str | None,
     y_pred: str | None,
@@ -151,7 +166,15 @@ def compute_command(
     """
     del debug  # handled by the group
     io = IOContext(quiet=quiet)
-    jobs = make_jobs(parse_losses(losses, params))
+    total = _objective(losses, objective, loss_weights)
+    sources = list(dict.fromkeys([*losses, *(total.loss_sources if total else [])]))
+    if not sources:
+        raise UsageError("no loss to compute: pass --loss (or --objective)")
+    parsed = parse_losses(sources, params)
+    jobs = make_jobs(parsed)
+    labels = {source: str(loss) for source, loss in zip(sources, parsed, strict=True)}
+    if total:
+        labels.update({f"col:{name}": f"col:{name}" for name in total.columns})
     parsed_gates = [Gate.parse(text) for text in gates]
     weights_by_class = (
         validate_class_weight(parse_class_weight(class_weight)) if class_weight else None
@@ -184,8 +207,9 @@ def compute_command(
     )
     computation_holder: list[DatasetComputation] = []
     with open_source(spec, note=io.note, spool_stdin=_needs_two_passes(jobs)) as source:
+        extra = tuple(total.columns) if total else ()
         columns = resolve_columns(
-            ColumnRequest(y_true, y_pred, sample_weight, keep), source.schema, io.note
+            ColumnRequest(y_true, y_pred, sample_weight, keep, extra), source.schema, io.note
         )
         computation = DatasetComputation(jobs, columns, options)
         computation_holder.append(computation)
@@ -203,12 +227,28 @@ def compute_command(
         if per_sample:
             return
         report = computation.report([source.description], notes=())
+    if total:
+        by_label = {result.label: result for result in report.results}
+        report = replace(report, results=(*report.results, total.summary(by_label, labels)))
     _emit_summary(io, report, fmt, output)
     failures = check_gates(parsed_gates, report)
     for message in failures:
         click.echo(f"losscli: {message}", err=True)
     if failures:
         raise SystemExit(EXIT_GATE_FAILED)
+
+
+def _objective(
+    losses: Sequence[str], objective: str | None, weights: Sequence[float]
+) -> Objective | None:
+    """The weighted total asked for, by --objective or by --loss-weight."""
+    if objective and weights:
+        raise UsageError("give either --objective or --loss-weight, not both")
+    if objective:
+        return Objective.parse(objective)
+    if weights:
+        return Objective.from_weights(losses, weights)
+    return None
 
 
 def _needs_two_passes(jobs: Sequence) -> bool:

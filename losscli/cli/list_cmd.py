@@ -7,7 +7,6 @@ import sys
 import click
 
 from losscli.catalog import catalog_json, catalog_markdown, loss_reference_markdown, param_text
-from losscli.losses import list_losses
 
 
 @click.command("list")
@@ -39,11 +38,18 @@ def _print_table() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from losscli.catalog import ORIGINS, ordered
+
     table = Table(title="losscli losses", show_lines=False)
     table.add_column("loss", no_wrap=True)
     for column in ("aliases", "y_true", "scope", "parameters (default, range)"):
         table.add_column(column, overflow="fold")
-    for spec in list_losses():
+    current = None
+    for spec in ordered():
+        if spec.origin != current:
+            current = spec.origin
+            table.add_section()
+            table.add_row(f"[bold]{ORIGINS.get(current, current)}[/bold]")
         table.add_row(
             spec.name,
             ", ".join(spec.aliases),

@@ -9,6 +9,7 @@ from typing import Any
 
 from losscli.errors import ParameterError, UsageError
 from losscli.losses import Loss, get_loss, get_spec
+from losscli.losses.custom import is_user_reference
 
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
@@ -46,6 +47,8 @@ def parse_loss(text: str, params: Sequence[str] = ()) -> Loss:
     if text.lstrip().startswith("{"):
         loss = get_loss(text)
         return loss.with_params(**parse_assignments(loss.name, params)) if params else loss
+    if is_user_reference(text):
+        return get_loss(text.strip(), **parse_assignments(text.strip(), params))
     name, _, inline = text.partition(":")
     assignments = [*split_top_level(inline), *params]
     spec = get_spec(name.strip())

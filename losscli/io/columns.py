@@ -48,6 +48,7 @@ class ColumnRequest:
     y_pred: str | None = None
     sample_weight: str | None = None
     keep: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()  # precomputed per-row terms of an objective
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,12 @@ class ColumnSpec:
     y_pred: tuple[str, ...]
     sample_weight: str | None = None
     keep: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
 
     @property
     def needed(self) -> tuple[str, ...]:
         """Every column to read, once each, in a stable order."""
-        names = (*self.keep, *self.y_true, *self.y_pred)
+        names = (*self.keep, *self.y_true, *self.y_pred, *self.extra)
         if self.sample_weight:
             names = (*names, self.sample_weight)
         return tuple(dict.fromkeys(names))
@@ -148,8 +150,9 @@ def resolve_columns(
             raise InputDataError("the sample weight must be one column")
         weight = weight[0]
     keep = tuple(_expand(name, names, "--keep")[0] for name in request.keep)
-    spec = ColumnSpec(y_true, y_pred, weight, keep)
-    for name in (*y_true, *y_pred, *((weight,) if weight else ())):
+    extra = tuple(_expand(name, names, "an objective term")[0] for name in request.extra)
+    spec = ColumnSpec(y_true, y_pred, weight, keep, extra)
+    for name in (*y_true, *y_pred, *((weight,) if weight else ()), *extra):
         check_numeric_type(name, schema.field(name).type)
     return spec
 

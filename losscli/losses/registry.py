@@ -7,6 +7,7 @@ Lookups ignore case, ``-`` and ``_``, so ``mse``, ``MSE``, ``mean-squared-error`
 from __future__ import annotations
 
 import difflib
+import importlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -14,7 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from losscli.errors import ParameterError, UnknownLossError
-from losscli.losses import embedding, margin, overlap, probabilistic, regression, sequence
+from losscli.losses.custom import (
+    is_user_reference,
+    load_user_spec,
+    plugin_specs,
+    spec_from_callable,
+)
 from losscli.losses.loss import Loss
 from losscli.losses.spec import LossSpec, identifiers
 
@@ -29,6 +35,7 @@ def normalize_identifier(identifier: str) -> str:
 
 def register(spec: LossSpec) -> LossSpec:
     """Add ``spec`` to the registry; an identifier may name only one loss."""
+    _load_builtins()
     for identifier in identifiers(spec):
         key = normalize_identifier(identifier)
         owner = _BY_KEY.get(key)
@@ -41,15 +48,40 @@ def register(spec: LossSpec) -> LossSpec:
 
 
 def get_spec(identifier: str) -> LossSpec:
-    """The registry entry named by ``identifier``; unknown names suggest the closest ones."""
+    """The registry entry named by ``identifier``; unknown names suggest the closest ones.
+
+    ``file.py:name`` and ``package.module:name`` load a user-defined loss (running its code).
+    """
+    if is_user_reference(identifier):
+        return load_user_spec(identifier)
+    _load_builtins()
     name = _BY_KEY.get(normalize_identifier(identifier))
+    if name is None and _load_plugins():
+        name = _BY_KEY.get(normalize_identifier(identifier))
     if name is None:
         raise UnknownLossError(_unknown_message(identifier))
     return _SPECS[name]
 
 
+_plugins_loaded = False
+
+
+def _load_plugins() -> bool:
+    """Register installed plugin losses once; True if this call registered any."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return False
+    _plugins_loaded = True
+    specs = plugin_specs()
+    for spec in specs:
+        register(spec)
+    return bool(specs)
+
+
 def list_losses(origin: str | None = None) -> list[LossSpec]:
     """Every registered loss (optionally only those of one origin), sorted by name."""
+    _load_builtins()
+    _load_plugins()
     specs = sorted(_SPECS.values(), key=lambda spec: spec.name)
     return [spec for spec in specs if origin is None or spec.origin == origin]
 
@@ -58,8 +90,9 @@ def get_loss(identifier: str | Mapping[str, Any] | Loss, **params: Any) -> Loss:
     """A loss bound to validated parameters.
 
     ``identifier`` is a name or alias (``"huber"``, ``"Huber"``), a Keras config dict
-    (``{"class_name": "Huber", "config": {"delta": 2.0}}``) or its JSON text, or a
-    :class:`Loss`; ``params`` override the parameters it carries.
+    (``{"class_name": "Huber", "config": {"delta": 2.0}}``) or its JSON text, a :class:`Loss`,
+    a user function or loss class, or ``"file.py:name"`` / ``"package.module:name"`` (which
+    runs that code); ``params`` override the parameters it carries.
     """
     if isinstance(identifier, Loss):
         return identifier.with_params(**params) if params else identifier
@@ -70,6 +103,10 @@ def get_loss(identifier: str | Mapping[str, Any] | Loss, **params: Any) -> Loss:
             raise ParameterError(f"loss config is not valid JSON: {exc.msg}") from None
     if isinstance(identifier, Mapping):
         return _from_config(identifier, params)
+    if callable(identifier) and not isinstance(identifier, str):
+        name = getattr(identifier, "__name__", type(identifier).__name__)
+        spec = spec_from_callable(identifier, name, origin="user")
+        return Loss(spec, spec.validate_params(params))
     if not isinstance(identifier, str):
         raise UnknownLossError(f"a loss is named by a string or a config dict, not {identifier!r}")
     spec = get_spec(identifier)
@@ -117,6 +154,27 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-for _module in (probabilistic, regression, margin, overlap, embedding, sequence):
-    for _spec in _module.LOSSES:
-        register(_spec if _spec.family else replace(_spec, family=_module.FAMILY))
+BUILTIN_MODULES = (
+    "probabilistic",
+    "regression",
+    "margin",
+    "overlap",
+    "embedding",
+    "sequence",
+)
+"""The modules of ``losscli.losses`` whose ``LOSSES`` are built in."""
+
+_builtins_loaded = False
+
+
+def _load_builtins() -> None:
+    """Register the built-in losses on first use (so importing the registry stays cheap and
+    loss modules may import the rest of losscli)."""
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    for module_name in BUILTIN_MODULES:
+        module = importlib.import_module(f"losscli.losses.{module_name}")
+        for spec in module.LOSSES:
+            register(spec if spec.family else replace(spec, family=module.FAMILY))

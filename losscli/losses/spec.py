@@ -71,6 +71,7 @@ class ParamKind(str, Enum):
     OPTIONAL_AXES = "axis, axes or none"
     FLOATS = "float or list of floats"
     CHOICE = "one of"
+    VALUE = "value"  # any number, bool, string or list (parameters of user-defined losses)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Param:
     def validate(self, value: Any, loss: str) -> Any:
         """Return ``value`` coerced to this parameter's type, or raise :class:`ParameterError`."""
         coerced = self._coerce(value, loss)
-        if self.kind is ParamKind.CHOICE:
+        if self.kind in (ParamKind.CHOICE, ParamKind.VALUE):
             return coerced
         numbers = coerced if isinstance(coerced, tuple) else (coerced,)
         if coerced is not None and self.kind is not ParamKind.BOOL:
@@ -122,6 +123,8 @@ class Param:
             return self.validate(None, loss)
         if self.kind is ParamKind.CHOICE:
             return self._choice(text, loss)
+        if self.kind is ParamKind.VALUE:
+            return _any_value(text)
         if self.kind is ParamKind.BOOL:
             if lowered in ("true", "1", "yes", "on"):
                 return True
@@ -149,8 +152,10 @@ class Param:
             raise wrong
         if kind is ParamKind.CHOICE:
             return self._choice(value, loss)
+        if kind is ParamKind.VALUE:
+            return tuple(value) if isinstance(value, list) else value
         if value is None:
-            if kind in (ParamKind.OPTIONAL_INT, ParamKind.OPTIONAL_AXES):
+            if kind in (ParamKind.OPTIONAL_INT, ParamKind.OPTIONAL_AXES, ParamKind.VALUE):
                 return None
             raise wrong
         if isinstance(value, (bool, np.bool_)):
@@ -194,6 +199,19 @@ class Param:
             self.high is not None
             and (number > self.high or (self.high_open and number == self.high))
         )
+
+
+def _any_value(text: str) -> Any:
+    """A command-line value of unknown type: JSON if it parses, else the text itself."""
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        value = json.loads(stripped)
+    except json.JSONDecodeError:
+        return stripped
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _as_float(value: Any, error: Exception) -> float:
