@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from losscli.losses import LossSpec, Param, list_losses
-from losscli.losses.spec import Target
+from losscli.losses.spec import Scope, Target
 
 ORIGINS = {
     "keras": "Keras 3",
@@ -109,6 +109,8 @@ def catalog_markdown(specs: Iterable[LossSpec] | None = None) -> str:
 def example_command(spec: LossSpec) -> str:
     """A command that runs ``spec`` on the shipped sample data, when one fits its inputs."""
     name = spec.name
+    if spec.prepare is not None or spec.scope is Scope.BATCH:  # inputs need arranging
+        return f"losscli compute -l {name} --y-true COLUMNS --y-pred COLUMNS FILE"
     if spec.target is Target.REAL:
         return f"losscli compute -l {name} sample_data/regression.parquet"
     if spec.target is Target.BINARY:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.arrays import all_finite, nonfinite_rows, resolve_dtype
+from losscli.arrays import RowNumbers, all_finite, float_array, nonfinite_rows, resolve_dtype
 from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import check_nan_policy, evaluate_batch
 from losscli.io.columns import ColumnSpec, columns_to_array
@@ -157,12 +157,20 @@ class DatasetComputation:
 
         self._feed_columns(batch, invalid, weights)
         outputs: dict[str, pa.Array] = {}
+        # Convert predictions once per compute dtype, not once per loss.
+        rows_of = RowNumbers(offset)
+        predictions = {
+            dtype: float_array(y_pred, dtype, "y_pred", self.jobs[0].loss, rows_of)
+            if y_pred.dtype.kind == "f"
+            else y_pred
+            for dtype in set(self.dtypes.values())
+        }
         for job in self.jobs:
             dtype = self.dtypes[job.label]
             evaluated = evaluate_batch(
                 job.loss,
                 y_true,
-                y_pred,
+                predictions[dtype],
                 dtype=dtype,
                 sample_weight=weights,
                 class_weight=self.options.class_weight,
