@@ -568,3 +568,46 @@ def test_csv_batches_never_exceed_the_batch_size(tmp_path: Path) -> None:
         sizes = [batch.num_rows for batch in source.batches(["y_true"])]
     assert max(sizes) <= 777
     assert sum(sizes) == 50_000
+
+
+# -- bugs fixed while splitting the module --------------------------------------------------------
+
+
+def test_glob_matching_only_directories_without_input_files(tmp_path: Path) -> None:
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "sub" / "notes.txt").write_text("not an input")
+    with pytest.raises(InputDataError, match=r"no readable input files match '.*d/\*'"):
+        _open(tmp_path / "d" / "*")
+
+
+def test_row_counts_across_files_whose_first_columns_differ(tmp_path: Path) -> None:
+    _write(tmp_path / "a.csv", _csv_bytes(TABLE))
+    _write(tmp_path / "b.csv", _csv_bytes(TABLE.select(["y_pred", "label"])))
+    with _open(tmp_path) as source:
+        counts = list(source.batches([]))
+        assert sum(batch.num_rows for batch in counts) == 10
+        assert all(batch.num_columns == 0 for batch in counts)
+
+
+def test_a_file_named_stdin_is_named_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "stdin", _parquet_bytes(TABLE), "gzip")
+    notes: list[str] = []
+    with open_source(InputSpec(("stdin",)), note=notes.append) as source:
+        assert source.description == "stdin"
+        assert notes == ["decompressing Parquet from 'stdin' to a temporary file"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_disk_while_spooling_is_a_copy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def mkstemp(prefix: str, suffix: str) -> tuple[int, str]:
+        return os.open("/dev/full", os.O_WRONLY), str(tmp_path / f"{prefix}{suffix}")
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    stdin = io.BytesIO(_csv_bytes(pa.concat_tables([TABLE] * 1000)))
+    with pytest.raises(InputDataError, match="cannot copy 'stdin' to a temporary file: No space"):
+        open_source(InputSpec(("-",)), stdin=stdin, spool_stdin=True)

@@ -1,0 +1,62 @@
+"""Expand the paths a user gave (files, directories, globs) into the sorted files to read.
+
+A directory stands for every file with a supported extension inside it, recursively, skipping
+hidden names (``.x``, ``_x``); a glob may use ``**``. A path that exists is never a glob, so a
+file literally named ``a[1].csv`` still reads.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+
+from losscli.errors import InputDataError
+from losscli.io.formats import EXTENSIONS, format_from_name
+
+_LOOKED_FOR = f"looked for {', '.join(EXTENSIONS)}, optionally compressed"
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """The files ``paths`` name (directories walked, globs expanded), deduplicated and sorted.
+
+    Raises:
+        InputDataError: a glob or a directory yields no input file.
+    """
+    found: dict[str, str] = {}
+    for path in paths:
+        if _is_glob(path) and not os.path.lexists(path):
+            matches = glob.glob(path, recursive=True)
+            if not matches:
+                raise InputDataError(f"no files match '{path}'")
+            files = [file for match in matches for file in _files_in(match)]
+            if not files:
+                raise InputDataError(f"no readable input files match '{path}' ({_LOOKED_FOR})")
+        elif os.path.isdir(path):
+            files = _walk(path)
+            if not files:
+                raise InputDataError(f"no readable input files in '{path}' ({_LOOKED_FOR})")
+        else:
+            files = [path]
+        for file in files:
+            found.setdefault(os.path.normpath(os.path.abspath(file)), file)
+    return sorted(found.values())
+
+
+def _is_glob(path: str) -> bool:
+    return any(char in path for char in "*?[")
+
+
+def _files_in(match: str) -> list[str]:
+    return _walk(match) if os.path.isdir(match) else [match]
+
+
+def _walk(directory: str) -> list[str]:
+    """Every file with a supported extension under ``directory``, skipping hidden (./_) names."""
+    files = []
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = sorted(name for name in dirs if not name.startswith((".", "_")))
+        for name in sorted(names):
+            if not name.startswith((".", "_")) and format_from_name(name) is not None:
+                files.append(os.path.join(root, name))
+    return files

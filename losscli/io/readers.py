@@ -1,0 +1,121 @@
+"""What every single-input reader does: read metadata when made, stream projected batches later.
+
+Each format's reader (:mod:`losscli.io.columnar`, :mod:`losscli.io.text`) supplies the two
+pyarrow calls; this base class turns their pyarrow and OS errors into one-line
+:class:`~losscli.errors.InputDataError` naming the input, and removes the temporary file the input
+may have been spooled to when it is closed (or garbage-collected).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+
+import pyarrow as pa
+
+from losscli.errors import InputDataError, LossCliError
+from losscli.io.rawinput import RawInput
+from losscli.io.reasons import READ_ERRORS, reason
+from losscli.io.spool import remove_quietly
+
+# How many first bytes to look at for a format, a CSV header or an IPC schema...
+SNIFF_BYTES = 1 << 16
+# ...and how far to keep looking when they are not enough (a very long first line or schema).
+MAX_PROBE_BYTES = 1 << 26
+
+
+class Reader:
+    """One input in one format: its schema and row count at once, its rows on demand.
+
+    Attributes:
+        label: how errors name the input: its path, or "stdin".
+        format: csv, tsv, parquet, arrow or jsonl.
+        description: how to name the input to the user: its path, or "stdin (csv)".
+        schema: the input's full schema, read from metadata (or the first block of text formats).
+        total_rows: the row count when metadata says it (Parquet footers, IPC files), else None.
+        total_bytes: the size of the input when known; None for a stream.
+        rereadable: whether :meth:`batches` may be called again.
+    """
+
+    schema: pa.Schema
+    total_rows: int | None
+
+    def __init__(
+        self,
+        raw: RawInput,
+        *,
+        fmt: str,
+        description: str,
+        total_bytes: int | None,
+        batch_size: int,
+        temp_path: str | None,
+    ) -> None:
+        self.label = raw.label
+        self.format = fmt
+        self.description = description
+        self.total_bytes = total_bytes
+        self.rereadable = raw.rereadable
+        self._raw = raw
+        self._batch_size = batch_size
+        self._temp_path = temp_path
+        self._cleanup = weakref.finalize(self, remove_quietly, temp_path) if temp_path else None
+        try:
+            self.schema, self.total_rows = self._metadata()
+        except LossCliError:
+            raise
+        except READ_ERRORS as err:
+            raise self.error(err, rows=None) from err
+        finally:
+            raw.release()
+
+    def batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
+        """Yield batches holding (at least) the columns of ``target``, typed as ``target``.
+
+        With no columns asked for, they hold the first column, so they still carry row counts.
+        Read errors are raised as :class:`InputDataError` naming the input.
+        """
+        if not target.names:
+            target = pa.schema([self.schema.field(name) for name in self.schema.names[:1]])
+        batches = self._batches(target)
+        rows = 0
+        try:
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    return
+                except LossCliError:
+                    raise
+                except READ_ERRORS as err:
+                    raise self.error(err, rows=rows) from err
+                rows += batch.num_rows
+                yield batch
+        finally:
+            batches.close()
+
+    def error(self, err: BaseException, *, rows: int | None) -> InputDataError:
+        """``err`` as a one-line error naming the input; ``rows``: rows read before, if reading."""
+        text = reason(err)
+        if self._temp_path:
+            text = text.replace(self._temp_path, self.label)
+        return InputDataError(f"cannot read '{self.label}': {self._explain(text, rows)}")
+
+    def close(self) -> None:
+        """Close the input and remove its temporary file, if any; safe to call more than once."""
+        self._raw.close()
+        if self._cleanup is not None:
+            self._cleanup()
+
+    # -- for subclasses -------------------------------------------------------------------------
+
+    def _metadata(self) -> tuple[pa.Schema, int | None]:
+        """The input's schema and, if its metadata says it, its row count."""
+        raise NotImplementedError
+
+    def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
+        """The input's rows as batches of (at least) the columns of ``target``."""
+        raise NotImplementedError
+
+    def _explain(self, text: str, rows: int | None) -> str:
+        """``text`` made clearer with what the format's reader knows (row numbers, columns)."""
+        return text
