@@ -17,8 +17,9 @@ import numpy as np
 
 from losscli.errors import UsageError
 
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none")
-"""Keras 3's reductions; ``mean`` is a synonym of ``sum_over_batch_size``."""
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", "max")
+"""Keras 3's reductions (``mean`` is a synonym of ``sum_over_batch_size``), and ``max``: the
+largest per-row value, unweighted (scikit-learn's ``max_error``; not a Keras reduction)."""
 
 DEFAULT_REDUCTION = "sum_over_batch_size"
 STATE_VERSION = 1
@@ -46,6 +47,10 @@ class CompensatedSum:
     def add(self, value: float) -> None:
         value = float(value)
         total = self.total + value
+        if not math.isfinite(total):
+            # inf or NaN: there is nothing to compensate, and inf - inf would turn it to NaN.
+            self.total = total
+            return
         if abs(self.total) >= abs(value):
             self.compensation += (self.total - total) + value
         else:
@@ -54,6 +59,8 @@ class CompensatedSum:
 
     @property
     def value(self) -> float:
+        if not math.isfinite(self.total):
+            return self.total
         return self.total + self.compensation
 
     def merged(self, other: CompensatedSum) -> CompensatedSum:
@@ -178,6 +185,8 @@ class LossState:
             if finalize is None:
                 raise ValueError("a dataset-statistics state needs finalize() to give a result")
             return self._scalar_result(finalize(self.statistic_sums), reduction)
+        if reduction == "max":
+            return self.maximum if self.valid and self.maximum != -math.inf else 0.0
         total = self.weighted_sum.value
         if reduction == "sum":
             return total
@@ -187,7 +196,7 @@ class LossState:
 
     def _scalar_result(self, value: float, reduction: str) -> float:
         """Keras reduces a scalar loss only through its sample weights (else returns it)."""
-        if not self.weighted:
+        if not self.weighted or reduction == "max":
             return value
         weight_sum = self.weight_sum.value
         if self.count == 1:

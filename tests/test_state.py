@@ -140,8 +140,24 @@ def test_reduction_names() -> None:
         "mean",
         "mean_with_sample_weight",
         "none",
+        "max",
     }
     with pytest.raises(UsageError, match="unknown reduction 'auto'"):
         standardize_reduction("auto")
     with pytest.raises(UsageError, match="needs the rows"):
         LossState().result("none")
+
+
+def test_max_reduction_is_the_largest_unweighted_value() -> None:
+    state = LossState().update(np.array([1.0, 7.0, 3.0]), np.array([1.0, 0.0, 2.0]))
+    assert state.result("max") == 7.0
+    assert LossState().result("max") == 0.0
+
+
+def test_infinite_values_stay_infinite() -> None:
+    """A compensated sum must not turn inf into NaN (inf - inf in the compensation)."""
+    state = LossState().update(np.array([1.0, np.inf, 2.0]))
+    assert state.result("sum") == np.inf
+    assert state.result("sum_over_batch_size") == np.inf
+    merged = LossState().update(np.array([np.inf])).merge(LossState().update(np.array([1.0])))
+    assert merged.result("sum") == np.inf
