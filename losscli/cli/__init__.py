@@ -15,8 +15,10 @@ import click
 from losscli import __version__
 from losscli.cli.app import LossCliGroup
 from losscli.cli.compute_cmd import compute_command
+from losscli.cli.curve_cmd import curve_command
 from losscli.cli.describe_cmd import describe_command
 from losscli.cli.list_cmd import list_command
+from losscli.cli.penalty_cmd import penalty_command
 
 
 def _versions() -> str:
@@ -57,7 +59,7 @@ def main() -> None:
     """
 
 
-for _command in (compute_command, list_command, describe_command):
+for _command in (compute_command, list_command, describe_command, curve_command, penalty_command):
     for _param in _command.params:
         if isinstance(_param, click.Option):
             _param.show_envvar = True
