@@ -144,7 +144,7 @@ def _elementwise(loss: Loss, y_true: Any, y_pred: Any, dtype: np.dtype, row_ids:
             "for a single probability column use binary_crossentropy"
         )
     _check_axes(loss, pred.ndim)
-    _check_per_class_params(loss, pred)
+    check_per_class_params(loss, pred)
     check_probabilities(loss, pred, row_ids)
     return Batch(true, pred)
 
@@ -168,7 +168,7 @@ def check_probabilities(loss: Loss, pred: np.ndarray, row_ids: RowIds = None) ->
         )
 
 
-def _check_per_class_params(loss: Loss, pred: np.ndarray) -> None:
+def check_per_class_params(loss: Loss, pred: np.ndarray) -> None:
     """A per-class parameter list (focal ``alpha``) needs one entry per class column."""
     for name, value in loss.params.items():
         if isinstance(value, tuple) and loss.spec.param(name).kind is ParamKind.FLOATS:

@@ -75,7 +75,8 @@ class BatchValues:
         values = self.values
         if self.weights is not None:
             weights = broadcast_to_values(self.weights, values.shape).astype(dtype)
-            values = (values * weights).astype(dtype)
+            with np.errstate(invalid="ignore"):  # 0 * inf is NaN here, as in Keras
+                values = (values * weights).astype(dtype)
         if self.mask is not None:
             values = np.where(self.mask, values, values.dtype.type(0))
         return values

@@ -193,7 +193,8 @@ def compute_command(
         )
     if parsed_gates and per_sample:
         raise UsageError("--fail-if needs a reduced value; drop --reduction none")
-    if (sample_weight or class_weight) and reduction is None:
+    divides_by_rows = any(job.loss.default_reduction == "sum_over_batch_size" for job in jobs)
+    if (sample_weight or class_weight) and reduction is None and divides_by_rows:
         io.note(
             "weights given: the default reduction sum_over_batch_size divides by the row count; "
             "--reduction mean_with_sample_weight divides by the weight sum"

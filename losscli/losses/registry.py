@@ -161,6 +161,7 @@ BUILTIN_MODULES = (
     "overlap",
     "embedding",
     "sequence",
+    "pytorch",
     "sklearn",
 )
 """The modules of ``losscli.losses`` whose ``LOSSES`` are built in."""
