@@ -90,7 +90,8 @@ class Loss:
 
     def keras_config(self) -> dict[str, Any]:
         """The Keras ``{"class_name": ..., "config": ...}`` that builds the same loss."""
-        config: dict[str, Any] = {key: _jsonable(value) for key, value in self.params.items()}
+        config: dict[str, Any] = dict(self.spec.config_variant)
+        config.update({key: _jsonable(value) for key, value in self.params.items()})
         if self.reduction is not None:
             config["reduction"] = self.reduction
         return {"class_name": self.spec.reference_class or self.spec.name, "config": config}

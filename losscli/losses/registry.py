@@ -126,13 +126,32 @@ def _from_config(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Los
     if not isinstance(inner, Mapping):
         raise ParameterError(f'{spec.name}: "config" must be an object, not {inner!r}')
     params = {key: value for key, value in inner.items() if key not in _CONFIG_META}
+    spec, params = _variant(spec, params)
     params.update(overrides)
+    reduction = inner.get("reduction")
+    if isinstance(reduction, str) and reduction.lower() == "auto":
+        reduction = "sum_over_batch_size"  # Keras 2 (and TFA) configs: AUTO means that
     return Loss(
         spec,
         spec.validate_params(params),
-        reduction=inner.get("reduction"),
+        reduction=reduction,
         dtype=_config_dtype(inner.get("dtype")),
     )
+
+
+def _variant(spec: LossSpec, params: dict[str, Any]) -> tuple[LossSpec, dict[str, Any]]:
+    """The loss a config selects among those sharing a reference class (by ``config_variant``)."""
+    siblings = [
+        other
+        for other in _SPECS.values()
+        if other.config_variant and other.reference_class == spec.reference_class
+    ]
+    for other in siblings:
+        variant = dict(other.config_variant)
+        matches = all(params.get(key, value) == value for key, value in variant.items())
+        if matches and (other is spec or any(key in params for key in variant)):
+            return other, {k: v for k, v in params.items() if k not in variant}
+    return spec, params
 
 
 def _config_dtype(dtype: Any) -> str | None:
@@ -161,6 +180,7 @@ BUILTIN_MODULES = (
     "overlap",
     "embedding",
     "sequence",
+    "tfa",
     "pytorch",
     "sklearn",
 )

@@ -283,6 +283,8 @@ class LossSpec:
     "probabilistic", "margin", "overlap", "embedding", "sequence"). ``prepare``, when set,
     replaces the target kind's input checks: ``prepare(loss, y_true, y_pred, dtype, row_ids)``
     returns a :class:`losscli.arrays.Batch` (for inputs such as two predictions side by side).
+    ``config_variant`` is the fixed part of a reference class's config that selects this loss
+    when one class has several (TFA's ``GIoULoss(mode="iou")`` is ``iou``).
     """
 
     name: str
@@ -304,6 +306,7 @@ class LossSpec:
     default_reduction: str | None = None
     family: str = ""
     prepare: Callable[..., Any] | None = None
+    config_variant: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     def param(self, name: str) -> Param:

@@ -66,20 +66,29 @@ def expected_value(
     return state.result(reduction)
 
 
-@pytest.mark.parametrize("spec", list_losses(), ids=lambda spec: spec.name)
+# npairs's y_pred is a [B, B] matrix per batch, so its width is tied to the batch size
+# (test_tfa covers it through the command line).
+STREAMABLE = [spec for spec in list_losses() if spec.name != "npairs"]
+
+
+@pytest.mark.parametrize("spec", STREAMABLE, ids=lambda spec: spec.name)
 def test_file_equals_api_for_every_batch_size(spec: LossSpec, tmp_path: Path) -> None:
     path = tmp_path / "data.parquet"
     y_true, y_pred, weights, options = write_dataset(spec, path)
     for batch_size in BATCH_SIZES:
         for reduction in ("sum_over_batch_size", "mean_with_sample_weight", "sum"):
+            # A one-row batch has no positive pair for the triplet losses: NaN, kept here.
             result = invoke(
                 "compute", "--format", "json", "-l", spec.name, "--reduction", reduction,
-                "--batch-size", str(batch_size), *options, str(path),
+                "--batch-size", str(batch_size), "--nan", "propagate", *options, str(path),
             )  # fmt: skip
             assert result.exit_code == 0, result.stderr
             got = json.loads(result.stdout)["results"][0]["value"]
             want = expected_value(spec, y_true, y_pred, weights, reduction, batch_size)
-            assert got == pytest.approx(want, rel=1e-12, abs=1e-300), (batch_size, reduction)
+            assert float(got) == pytest.approx(want, rel=1e-12, abs=1e-300, nan_ok=True), (
+                batch_size,
+                reduction,
+            )
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ PER_ROW = [spec for spec in ALL if spec.scope is Scope.ROW]
 SCALAR_REDUCTIONS = ("sum_over_batch_size", "sum", "mean_with_sample_weight")
 EXAMPLES = settings(max_examples=25, deadline=None)
 seeds = st.integers(0, 2**32 - 1)
-sizes = st.integers(2, 12)
+sizes = st.integers(3, 12)  # lifted_struct needs a positive pair and a negative: 3 rows
 
 
 def ids(spec: LossSpec) -> str:
@@ -97,7 +97,12 @@ def test_integer_weights_equal_repeated_rows(spec: LossSpec, seed: int, n: int) 
         )
 
 
-@pytest.mark.parametrize("spec", ALL, ids=ids)
+# npairs's y_pred is a [B, B] similarity matrix: reordering rows without its columns is not a
+# symmetry (test_tfa reorders both).
+ROW_PERMUTABLE = [spec for spec in ALL if spec.name != "npairs"]
+
+
+@pytest.mark.parametrize("spec", ROW_PERMUTABLE, ids=ids)
 @EXAMPLES
 @given(seed=seeds, n=sizes)
 def test_permutation_invariance(spec: LossSpec, seed: int, n: int) -> None:

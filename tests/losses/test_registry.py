@@ -192,3 +192,13 @@ def test_choice_parameters() -> None:
         param.validate("x", "boxes")
     with pytest.raises(ParameterError, match="must be one of"):
         param.validate(1.0, "boxes")
+
+
+def test_a_config_variant_selects_the_loss_and_round_trips() -> None:
+    """TFA's GIoULoss(mode='iou') is the iou loss; Keras 2's reduction 'auto' is the default."""
+    config = {"class_name": "GIoULoss", "config": {"mode": "iou", "reduction": "auto"}}
+    loss = get_loss(config)
+    assert loss.name == "iou"
+    assert loss.reduction == "sum_over_batch_size"
+    assert get_loss({"class_name": "GIoULoss", "config": {}}).name == "giou"
+    assert get_loss(get_loss("iou").keras_config()).name == "iou"
