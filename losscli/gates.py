@@ -1,4 +1,11 @@
-"""CI gates: ``huber>0.3`` fails the run when a computed loss crosses a threshold."""
+"""CI gates: ``huber>0.3``, ``ci_high(mse) > 0.3``, ``ci_low(delta(bce)) > 0`` fail the run.
+
+A gate is ``[FUNCTION(...)]NAME OP NUMBER``. ``NAME`` is a computed loss (its label, or any
+name of its loss); the functions pick another number about it from the report:
+``ci_low``/``ci_high`` (interval bounds, with ``--ci``), ``max_slice``/``min_slice`` (the worst
+and best slice, with ``--group-by``), ``delta`` (new minus old, in ``compare``). Each report
+type answers the lookups it can (:class:`Lookup`) and says which it cannot.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from losscli.errors import UsageError
 from losscli.losses import get_spec
@@ -17,16 +25,27 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-_GATE = re.compile(r"^\s*(?P<name>.+?)\s*(?P<op><=|>=|<|>)\s*(?P<threshold>[^<>=]+?)\s*$")
+FUNCTIONS = ("ci_low", "ci_high", "max_slice", "min_slice", "delta")
+_GATE = re.compile(r"^\s*(?P<target>.+?)\s*(?P<op><=|>=|<|>)\s*(?P<threshold>[^<>=]+?)\s*$")
+_CALL = re.compile(r"^(?P<function>[a-z_]+)\s*\((?P<inner>.*)\)$")
+
+
+class Lookup(Protocol):
+    """A report that can answer a gate: the number for ``functions`` applied to ``name``."""
+
+    def lookup(self, functions: tuple[str, ...], name: str) -> tuple[str, float, str]:
+        """``(label, value, what)``: the loss's label, the number, and how it was reduced."""
+        ...
 
 
 @dataclass(frozen=True)
 class Gate:
-    """``name op threshold``: the run fails when the condition holds."""
+    """``functions(name) op threshold``: the run fails when the condition holds."""
 
     name: str
     op: str
     threshold: float
+    functions: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> Gate:
@@ -40,42 +59,74 @@ class Gate:
             threshold = float(match["threshold"])
         except ValueError:
             raise UsageError(f"gate {text!r}: {match['threshold']!r} is not a number") from None
-        return cls(match["name"], match["op"], threshold)
+        target, functions = match["target"].strip(), []
+        while call := _CALL.match(target):
+            if call["function"] not in FUNCTIONS:
+                raise UsageError(
+                    f"gate {text!r}: unknown function {call['function']!r}; "
+                    f"use {', '.join(FUNCTIONS)}"
+                )
+            functions.append(call["function"])
+            target = call["inner"].strip()
+        return cls(target, match["op"], threshold, tuple(functions))
 
     def __str__(self) -> str:
-        return f"{self.name} {self.op} {self.threshold:g}"
+        target = self.name
+        for function in reversed(self.functions):
+            target = f"{function}({target})"
+        return f"{target} {self.op} {self.threshold:g}"
 
-    def target(self, results: Sequence[LossSummary]) -> LossSummary:
-        """The computed loss this gate refers to: by label, or by any name of its loss."""
-        for result in results:
-            if result.label == self.name:
-                return result
-        try:
-            name = get_spec(self.name).name
-        except UsageError:
-            name = self.name
-        matches = [result for result in results if result.loss == name]
-        if len(matches) == 1:
-            return matches[0]
-        labels = ", ".join(result.label for result in results)
-        if not matches:
-            raise UsageError(f"gate '{self}' names no computed loss (computed: {labels})")
-        raise UsageError(f"gate '{self}' is ambiguous; name one of: {labels}")
-
-    def failure(self, report: ComputeReport) -> str | None:
+    def failure(self, report: Lookup) -> str | None:
         """A one-line description when the gate fails, else None."""
-        result = self.target(report.results)
-        if not _OPERATORS[self.op](result.value, self.threshold):
+        label, value, what = report.lookup(self.functions, self.name)
+        if not _OPERATORS[self.op](value, self.threshold):
             return None
-        by = abs(result.value - self.threshold)
+        shown = label
+        for function in reversed(self.functions):
+            shown = f"{function}({shown})"
+        by = abs(value - self.threshold)
         return (
-            f"gate failed: {result.label} = {result.value:.8g} {self.op} {self.threshold:g} "
-            f"(by {by:.3g}, {result.reduction})"
+            f"gate failed: {shown} = {value:.8g} {self.op} {self.threshold:g} (by {by:.3g}, {what})"
         )
 
 
-def check_gates(gates: Sequence[Gate], report: ComputeReport) -> list[str]:
+def find_result(results: Sequence[LossSummary], name: str) -> LossSummary:
+    """The result a gate names: by label, or by any name of its loss."""
+    for result in results:
+        if result.label == name:
+            return result
+    try:
+        canonical = get_spec(name).name
+    except UsageError:
+        canonical = name
+    matches = [result for result in results if result.loss == canonical]
+    if len(matches) == 1:
+        return matches[0]
+    labels = ", ".join(result.label for result in results)
+    if not matches:
+        raise UsageError(f"gate names no computed loss {name!r} (computed: {labels})")
+    raise UsageError(f"gate name {name!r} is ambiguous; name one of: {labels}")
+
+
+@dataclass(frozen=True)
+class ComputeLookup:
+    """Gates over a ``compute`` summary: point values only."""
+
+    report: ComputeReport
+
+    def lookup(self, functions: tuple[str, ...], name: str) -> tuple[str, float, str]:
+        if functions:
+            raise UsageError(
+                f"{functions[0]}(...) needs `losscli evaluate` (intervals and slices) or "
+                "`losscli compare` (deltas)"
+            )
+        result = find_result(self.report.results, name)
+        return result.label, result.value, result.reduction
+
+
+def check_gates(gates: Sequence[Gate], report: Lookup | ComputeReport) -> list[str]:
     """Every failed gate's message; all gates are resolved first so a typo fails loudly."""
+    lookup = ComputeLookup(report) if isinstance(report, ComputeReport) else report
     for gate in gates:
-        gate.target(report.results)
-    return [message for gate in gates if (message := gate.failure(report)) is not None]
+        lookup.lookup(gate.functions, gate.name)
+    return [message for gate in gates if (message := gate.failure(lookup)) is not None]
