@@ -17,7 +17,9 @@ from losscli.cli.app import LossCliGroup
 from losscli.cli.compute_cmd import compute_command
 from losscli.cli.curve_cmd import curve_command
 from losscli.cli.describe_cmd import describe_command
+from losscli.cli.evaluate_cmd import evaluate_command
 from losscli.cli.list_cmd import list_command
+from losscli.cli.merge_cmd import merge_command
 from losscli.cli.penalty_cmd import penalty_command
 
 
@@ -59,7 +61,15 @@ def main() -> None:
     """
 
 
-for _command in (compute_command, list_command, describe_command, curve_command, penalty_command):
+for _command in (
+    compute_command,
+    evaluate_command,
+    merge_command,
+    list_command,
+    describe_command,
+    curve_command,
+    penalty_command,
+):
     for _param in _command.params:
         if isinstance(_param, click.Option):
             _param.show_envvar = True

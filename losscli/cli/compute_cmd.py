@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from losscli.cli.completion import complete_columns, complete_losses
+from losscli.cli.common import (
+    column_options,
+    input_options,
+    loss_options,
+    output_options,
+    policy_options,
+)
+from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
 from losscli.cli.options import parse_class_weight, parse_losses
+from losscli.cli.output import progress, write_atomically
 from losscli.errors import EXIT_GATE_FAILED, UsageError
 from losscli.gates import Gate, check_gates
 from losscli.io.columns import ColumnRequest, resolve_columns
@@ -21,37 +26,18 @@ from losscli.io.sinks import open_sink
 from losscli.io.sources import InputSpec, open_source
 from losscli.losses.spec import Scope
 from losscli.objective import Objective
-from losscli.pipeline import DEFAULT_BATCH_SIZE, ComputeOptions, DatasetComputation, make_jobs, run
+from losscli.pipeline import ComputeOptions, DatasetComputation, make_jobs, run
 from losscli.render import render
 from losscli.report import ComputeReport
 from losscli.state import REDUCTIONS
 from losscli.weights import parse_class_weight as validate_class_weight
 
 SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
-PROGRESS_MIN_ROWS = 2_000_000
-PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 
 @click.command("compute")
-@click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]...")
-@click.option(
-    "-l",
-    "--loss",
-    "losses",
-    multiple=True,
-    envvar="LOSSCLI_COMPUTE_LOSS",
-    shell_complete=complete_losses,
-    help="Loss name or alias, 'name:param=value,...', or a Keras config as JSON. Repeatable.",
-)
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    envvar="LOSSCLI_COMPUTE_PARAM",
-    help="Parameter of the loss.",
-)
+@input_options
+@loss_options("COMPUTE")
 @click.option(
     "--objective",
     help="A weighted total, e.g. 'bce*0.7 + dice*0.3' (terms may be col:NAME columns).",
@@ -68,73 +54,18 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
     "--reduction",
     type=click.Choice(REDUCTIONS),
     default=None,
-    help="Keras reduction [default: sum_over_batch_size]; 'none' writes one row per sample.",
+    help="Reduction [default: the loss's reference, Keras: sum_over_batch_size]; "
+    "'none' writes one row per sample.",
 )
-@click.option(
-    "--y-true", shell_complete=complete_columns, help="y_true column(s): a, a,b or a glob."
-)
-@click.option(
-    "--y-pred", shell_complete=complete_columns, help="y_pred column(s): a, a,b or 'p_*'."
-)
-@click.option("--sample-weight", shell_complete=complete_columns, help="Column of sample weights.")
-@click.option("--class-weight", help="Class weights: '0=1.0,1=3.5', a JSON object or @file.json.")
+@column_options
 @click.option(
     "--keep",
     multiple=True,
     shell_complete=complete_columns,
     help="Column carried into per-sample output (e.g. an id). Repeatable.",
 )
-@click.option(
-    "--nan",
-    type=click.Choice(["error", "skip", "propagate"]),
-    default="error",
-    show_default=True,
-    help="Rows with NaN/inf in y_true, y_pred or weights.",
-)
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float64"]),
-    default=None,
-    help="Arithmetic; default: the loss's reference (float32 for Keras losses).",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_BATCH_SIZE,
-    show_default=True,
-    help="Rows per batch (memory bound; the batch of batch-scope losses such as circle).",
-)
-@click.option(
-    "--input-format",
-    type=click.Choice(["csv", "tsv", "parquet", "arrow", "jsonl"]),
-    help="Input format, overriding the extension and the first bytes.",
-)
-@click.option("--delimiter", help="CSV delimiter [default: sniffed].")
-@click.option(
-    "--format",
-    "fmt",
-    envvar="LOSSCLI_COMPUTE_FORMAT",
-    type=click.Choice(["auto", "table", "json", "csv", "markdown"]),
-    default="auto",
-    show_default=True,
-    help="Summary format; auto = table on a terminal, JSON otherwise.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write to this file instead of stdout (format from the extension), atomically.",
-)
-@click.option(
-    "--fail-if",
-    "gates",
-    multiple=True,
-    envvar="LOSSCLI_COMPUTE_FAIL_IF",
-    metavar="LOSS<OP>NUMBER",
-    help="Exit 1 when a loss crosses a threshold, e.g. 'huber>0.3'. Repeatable.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@policy_options
+@output_options("COMPUTE", "Exit 1 when a loss crosses a threshold, e.g. 'huber>0.3'. Repeatable.")
 def compute_command(
     inputs: tuple[str, ...],
     losses: tuple[str, ...],
@@ -220,7 +151,7 @@ def compute_command(
                     f"{job.label} compares rows within a batch: computed per batch of "
                     f"{batch_size} rows (--batch-size), as Keras does per training batch"
                 )
-        with _progress(io, source) as advance:
+        with progress(io, source) as advance:
             if per_sample:
                 _write_per_sample(io, computation, source, output, fmt, advance)
             else:
@@ -280,7 +211,7 @@ def _emit_summary(io: IOContext, report: ComputeReport, fmt: str, output: str | 
             )
         text = render(report, SUMMARY_EXTENSIONS[suffix])
         assert text is not None
-        _write_atomically(Path(output), text)
+        write_atomically(Path(output), text)
         return
     if fmt == "auto":
         fmt = "table" if io.stdout_is_terminal else "json"
@@ -290,40 +221,3 @@ def _emit_summary(io: IOContext, report: ComputeReport, fmt: str, output: str | 
     text = render(report, fmt)
     assert text is not None
     click.echo(text, nl=False)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"cannot write {str(path)!r}: no such directory")
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-@contextlib.contextmanager
-def _progress(io: IOContext, source) -> Iterator[Callable[[int], None] | None]:
-    """A transient progress bar on stderr, only on a terminal and for big inputs."""
-    total = source.total_rows
-    big = (total or 0) >= PROGRESS_MIN_ROWS or (source.total_bytes or 0) >= PROGRESS_MIN_BYTES
-    if io.quiet or not io.stderr_is_terminal or not big:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} rows"),
-        TimeRemainingColumn(),
-        console=io.console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(source.description, total=total)
-        yield lambda rows: bar.advance(task, rows)

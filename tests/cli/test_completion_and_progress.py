@@ -9,8 +9,9 @@ import click
 import pytest
 
 from losscli.cli.completion import complete_columns, complete_losses
-from losscli.cli.compute_cmd import _progress, compute_command
+from losscli.cli.compute_cmd import compute_command
 from losscli.cli.context import IOContext
+from losscli.cli.output import progress
 from tests.cli.conftest import SAMPLES
 
 
@@ -62,7 +63,7 @@ def test_progress_only_on_a_terminal_for_big_inputs(
     stderr = Terminal() if terminal else io.StringIO()
     context = IOContext(quiet=quiet, stderr=stderr)
     source = SimpleNamespace(total_rows=rows, total_bytes=None, description="big.parquet")
-    with _progress(context, source) as advance:
+    with progress(context, source) as advance:
         assert (advance is not None) == shown
         if advance is not None:
             advance(rows)

@@ -1,0 +1,164 @@
+"""Options shared by the commands that read predictions (compute, evaluate, merge).
+
+Each function returns a decorator adding a group of options, so every command spells them the
+same way; ``command`` names the environment variables (``LOSSCLI_<COMMAND>_<OPTION>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from losscli.cli.completion import complete_columns, complete_losses
+from losscli.pipeline import DEFAULT_BATCH_SIZE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _apply(function: F, decorators: list[Callable[[F], F]]) -> F:
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def input_options(function: F) -> F:
+    """INPUT... and how to read them."""
+    return _apply(
+        function,
+        [
+            click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]..."),
+            click.option(
+                "--batch-size",
+                type=click.IntRange(min=1),
+                default=DEFAULT_BATCH_SIZE,
+                show_default=True,
+                help="Rows per batch (memory bound; the batch of batch-scope losses).",
+            ),
+            click.option(
+                "--input-format",
+                type=click.Choice(["csv", "tsv", "parquet", "arrow", "jsonl"]),
+                help="Input format, overriding the extension and the first bytes.",
+            ),
+            click.option("--delimiter", help="CSV delimiter [default: sniffed]."),
+        ],
+    )
+
+
+def loss_options(command: str) -> Callable[[F], F]:
+    """-l/--loss and -p/--param."""
+
+    def decorate(function: F) -> F:
+        return _apply(
+            function,
+            [
+                click.option(
+                    "-l",
+                    "--loss",
+                    "losses",
+                    multiple=True,
+                    envvar=f"LOSSCLI_{command}_LOSS",
+                    shell_complete=complete_losses,
+                    help="Loss name or alias, 'name:param=value,...', a Keras config as JSON, "
+                    "or FILE.py:NAME. Repeatable.",
+                ),
+                click.option(
+                    "-p",
+                    "--param",
+                    "params",
+                    multiple=True,
+                    metavar="NAME=VALUE",
+                    envvar=f"LOSSCLI_{command}_PARAM",
+                    help="Parameter of the loss.",
+                ),
+            ],
+        )
+
+    return decorate
+
+
+def column_options(function: F) -> F:
+    """Which columns hold y_true, y_pred and weights."""
+    return _apply(
+        function,
+        [
+            click.option(
+                "--y-true",
+                shell_complete=complete_columns,
+                help="y_true column(s): a, a,b or a glob.",
+            ),
+            click.option(
+                "--y-pred",
+                shell_complete=complete_columns,
+                help="y_pred column(s): a, a,b or 'p_*'.",
+            ),
+            click.option(
+                "--sample-weight", shell_complete=complete_columns, help="Column of sample weights."
+            ),
+            click.option(
+                "--class-weight", help="Class weights: '0=1.0,1=3.5', a JSON object or @file.json."
+            ),
+        ],
+    )
+
+
+def policy_options(function: F) -> F:
+    """--nan and --dtype."""
+    return _apply(
+        function,
+        [
+            click.option(
+                "--nan",
+                type=click.Choice(["error", "skip", "propagate"]),
+                default="error",
+                show_default=True,
+                help="Rows with NaN/inf in y_true, y_pred or weights.",
+            ),
+            click.option(
+                "--dtype",
+                type=click.Choice(["float32", "float64"]),
+                default=None,
+                help="Arithmetic; default: the loss's reference (float32 for Keras losses).",
+            ),
+        ],
+    )
+
+
+def output_options(command: str, gate_help: str) -> Callable[[F], F]:
+    """--format, -o, --fail-if, -q and --debug."""
+
+    def decorate(function: F) -> F:
+        return _apply(
+            function,
+            [
+                click.option(
+                    "--format",
+                    "fmt",
+                    envvar=f"LOSSCLI_{command}_FORMAT",
+                    type=click.Choice(["auto", "table", "json", "csv", "markdown"]),
+                    default="auto",
+                    show_default=True,
+                    help="Summary format; auto = table on a terminal, JSON otherwise.",
+                ),
+                click.option(
+                    "-o",
+                    "--output",
+                    type=click.Path(dir_okay=False),
+                    help="Write to this file instead of stdout (format from the extension), "
+                    "atomically.",
+                ),
+                click.option(
+                    "--fail-if",
+                    "gates",
+                    multiple=True,
+                    envvar=f"LOSSCLI_{command}_FAIL_IF",
+                    metavar="GATE",
+                    help=gate_help,
+                ),
+                click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr."),
+                click.option("--debug", is_flag=True, help="Show tracebacks of errors."),
+            ],
+        )
+
+    return decorate
