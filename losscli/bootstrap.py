@@ -7,8 +7,9 @@ weighted sums, updated batch by batch and merged across shards like any
 position in the data (or, with clusters, on the cluster key), never on the batch size, the
 worker or the shard: the same seed gives the same intervals however the data are split.
 
-Weights come from a counter-based generator (Philox) keyed by the seed, one stream per block of
-``BLOCK`` rows, as 16-bit uniforms mapped through the Poisson(1) quantile function.
+Weights come from one generator stream per block of ``BLOCK`` rows, seeded by (seed, block)
+through NumPy's SeedSequence, as 16-bit uniforms mapped through the Poisson(1) quantile
+function.
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ def row_weights(seed: int, start: int, rows: int, replicates: int) -> np.ndarray
 
 
 def _block(seed: int, block: int, replicates: int) -> np.ndarray:
-    counter = np.array([0, 0, 0, block], dtype=np.uint64)  # the block in the highest word
-    generator = np.random.Generator(np.random.Philox(key=seed, counter=counter))
+    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, block])))
     uniforms = np.frombuffer(generator.bytes(BLOCK * replicates * 2), dtype=np.uint16)
     return QUANTILES[uniforms].reshape(BLOCK, replicates)
 
@@ -108,19 +108,13 @@ class Replicates:
         mask: np.ndarray | None = None,
     ) -> Replicates:
         """Add rows (``values`` one per row) with their Poisson weights ``[rows, R]``."""
-        rows = len(values)
-        w = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
-        m = np.ones(rows) if mask is None else np.asarray(mask, dtype=np.float64)
-        effective = w * m
-        with np.errstate(invalid="ignore"):
-            weighted = np.where(effective != 0, effective * values, 0.0)
-        columns = np.stack([weighted, effective, m], axis=1)  # [rows, 3]
-        for start in range(0, rows, 4 * BLOCK):  # bounded temporaries
-            part = slice(start, start + 4 * BLOCK)
-            sums = poisson[part].T.astype(np.float64) @ columns[part]  # [R, 3]
-            self.value_sums += sums[:, 0]
-            self.weight_sums += sums[:, 1]
-            self.counts += sums[:, 2]
+        return self.add_sums(weighted_sums(poisson, columns(values, weights, mask)))
+
+    def add_sums(self, sums: np.ndarray) -> Replicates:
+        """Add ``[R, 3]`` sums (value, weight, count) computed elsewhere (see :func:`columns`)."""
+        self.value_sums += sums[:, 0]
+        self.weight_sums += sums[:, 1]
+        self.counts += sums[:, 2]
         return self
 
     def merge(self, other: Replicates) -> Replicates:
@@ -165,6 +159,32 @@ class Replicates:
             np.asarray(data["weight_sums"], dtype=np.float64),
             np.asarray(data["counts"], dtype=np.float64),
         )
+
+
+def columns(
+    values: np.ndarray, weights: np.ndarray | None = None, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """``[rows, 3]``: weighted value, weight and count of each row (what replicates sum)."""
+    rows = len(values)
+    w = np.ones(rows) if weights is None else np.asarray(weights, dtype=np.float64)
+    m = np.ones(rows) if mask is None else np.asarray(mask, dtype=np.float64)
+    effective = w * m
+    with np.errstate(invalid="ignore"):
+        weighted = np.where(effective != 0, effective * values, 0.0)
+    return np.stack([weighted, effective, m], axis=1)
+
+
+def weighted_sums(poisson: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``poisson.T @ table`` ([R, k]) in blocks, so temporaries stay small.
+
+    One product serves every loss and slice of a batch: their columns side by side in
+    ``table`` share the one pass over the Poisson weights, the costly part.
+    """
+    total = np.zeros((poisson.shape[1], table.shape[1]))
+    for start in range(0, len(table), 4 * BLOCK):
+        part = slice(start, start + 4 * BLOCK)
+        total += poisson[part].T.astype(np.float64) @ table[part]
+    return total
 
 
 def percentile_interval(values: Sequence[float], level: float) -> tuple[float, float]:

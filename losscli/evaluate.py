@@ -21,7 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from losscli.arrays import nonfinite_rows, resolve_dtype
-from losscli.bootstrap import Replicates, cluster_weights, key_hashes, row_weights
+from losscli.bootstrap import (
+    Replicates,
+    cluster_weights,
+    key_hashes,
+    row_weights,
+    weighted_sums,
+)
+from losscli.bootstrap import (
+    columns as replicate_columns,
+)
 from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import BatchValues, check_nan_policy, evaluate_batch
 from losscli.gates import find_result
@@ -215,6 +224,7 @@ class Evaluation:
             self.rows_skipped += int(np.count_nonzero(invalid)) if invalid.size else 0
         slice_ids, keys = self._slice_ids(batch)
         poisson = self._poisson(batch, offset, rows)
+        pending: list[tuple[Replicates, np.ndarray]] = []  # one Poisson product for them all
         for job in self.jobs:
             evaluated = evaluate_batch(
                 job.loss,
@@ -226,7 +236,7 @@ class Evaluation:
                 nan=self.options.nan,
                 row_offset=offset,
             )
-            self._update(self.overall[job.label], evaluated, poisson)
+            self._update(self.overall[job.label], evaluated, pending, rows)
             if slice_ids is None:
                 continue
             kept = np.ones(rows, dtype=bool) if evaluated.kept is None else evaluated.kept
@@ -248,30 +258,34 @@ class Evaluation:
                     part.update(slice_state.state)
                     continue
                 select = in_slice[kept]
-                self._update(
-                    slice_state,
-                    _subset(evaluated, select),
-                    None if poisson is None else poisson[kept][select],
-                    prefiltered=True,
-                )
+                part = _subset(evaluated, select)
+                positions = np.flatnonzero(kept)[select]
+                self._update(slice_state, part, pending, rows, positions)
+        if poisson is not None and pending:
+            table = np.concatenate([block for _, block in pending], axis=1)
+            sums = weighted_sums(poisson, table)
+            for index, (replicates, _) in enumerate(pending):
+                replicates.add_sums(sums[:, 3 * index : 3 * index + 3])
 
     def _update(
         self,
         target: SliceState,
         evaluated: BatchValues,
-        poisson: np.ndarray | None,
-        *,
-        prefiltered: bool = False,
+        pending: list[tuple[Replicates, np.ndarray]],
+        rows: int,
+        positions: np.ndarray | None = None,
     ) -> None:
+        """Fold into the state; queue the replicate columns, placed at their batch rows."""
         evaluated.update(target.state)
-        if target.replicates is None or poisson is None or evaluated.values is None:
+        if target.replicates is None or evaluated.values is None or evaluated.values.ndim != 1:
             return
-        values = evaluated.values
-        if values.ndim != 1:
-            return
-        if not prefiltered and evaluated.kept is not None:
-            poisson = poisson[evaluated.kept]
-        target.replicates.update(poisson, values, evaluated.weights, evaluated.mask)
+        if positions is None:
+            positions = (
+                np.arange(rows) if evaluated.kept is None else np.flatnonzero(evaluated.kept)
+            )
+        block = np.zeros((rows, 3))
+        block[positions] = replicate_columns(evaluated.values, evaluated.weights, evaluated.mask)
+        pending.append((target.replicates, block))
 
     def _poisson(
         self, batch: pa.RecordBatch | pa.Table, offset: int, rows: int
