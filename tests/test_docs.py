@@ -44,7 +44,16 @@ def test_readme_gives_the_two_setup_commands() -> None:
 
 def test_documents_linked_from_the_readme_exist() -> None:
     text = (ROOT / "README.md").read_text()
-    documents = ("api", "keras-compatibility", "losses", "cli", "output", "custom-losses", "curve")
+    documents = (
+        "api",
+        "keras-compatibility",
+        "losses",
+        "cli",
+        "output",
+        "custom-losses",
+        "curve",
+        "evaluate",
+    )
     for name in (f"docs/{document}.md" for document in documents):
         assert name in text
         assert (ROOT / name).is_file(), name
