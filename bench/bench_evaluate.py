@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_stream import DOCS, measure
+from bench_stream import DOCS, measure, replace_section
 
 HERE = Path(__file__).resolve().parent
 MARKER = "## evaluate with slices and bootstrap intervals"
@@ -80,12 +80,7 @@ def main() -> None:
         "a quantile table) and one matrix product per batch shared by every loss and slice.",
         "",
     ]
-    text = args.output.read_text()
-    if MARKER in text:
-        before, _, rest = text.partition(MARKER)
-        after = rest[rest.find("\n## ") :] if "\n## " in rest else ""
-        text = before.rstrip() + "\n\n" + after.lstrip()
-    args.output.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    args.output.write_text(replace_section(args.output.read_text(), MARKER, "\n".join(lines)))
     print(f"wrote {args.output}")
 
 

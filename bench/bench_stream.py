@@ -149,10 +149,18 @@ def main() -> None:
         "",
     ]
     text = args.output.read_text() if args.output.exists() else "# Benchmarks\n\n"
-    if MARKER in text:
-        text = text[: text.index(MARKER)].rstrip() + "\n\n"
-    args.output.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
+    args.output.write_text(replace_section(text, MARKER, "\n".join(lines)))
     print(f"wrote {args.output}")
+
+
+def replace_section(text: str, marker: str, section: str) -> str:
+    """``text`` with the section headed ``marker`` replaced (or appended); others kept."""
+    if marker not in text:
+        return text.rstrip() + "\n\n" + section
+    before, _, rest = text.partition(marker)
+    following = rest.find("\n## ")
+    after = rest[following:] if following >= 0 else ""
+    return before.rstrip() + "\n\n" + section.rstrip() + "\n" + after
 
 
 if __name__ == "__main__":
