@@ -17,6 +17,7 @@ from losscli.cli.app import LossCliGroup
 from losscli.cli.compute_cmd import compute_command
 from losscli.cli.curve_cmd import curve_command
 from losscli.cli.describe_cmd import describe_command
+from losscli.cli.doctor_cmd import doctor_command
 from losscli.cli.evaluate_cmd import evaluate_command
 from losscli.cli.list_cmd import list_command
 from losscli.cli.merge_cmd import merge_command
@@ -65,6 +66,7 @@ for _command in (
     compute_command,
     evaluate_command,
     merge_command,
+    doctor_command,
     list_command,
     describe_command,
     curve_command,

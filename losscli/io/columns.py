@@ -244,7 +244,7 @@ def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
     if column.null_count:
         first = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
         raise InputDataError(f"column {name!r} has a missing list at row {first}")
-    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    lengths = _primitive_to_numpy(pc.list_value_length(column))
     values = column.flatten()
     if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
         inner = _list_array(values, name, pad_ragged=False)
