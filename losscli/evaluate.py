@@ -312,11 +312,19 @@ class Evaluation:
             encoded = pc.dictionary_encode(column, null_encoding="encode")
             codes.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False)))
             dictionaries.append(encoded.dictionary.to_pylist())
-        stacked = np.stack(codes, axis=1)
-        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        keys = [
-            tuple(dictionaries[i][code] for i, code in enumerate(row)) for row in unique.tolist()
-        ]
+        if len(codes) == 1:  # the dictionary codes are the slice indices already
+            return codes[0], [(value,) for value in dictionaries[0]]
+        combined = np.zeros(len(codes[0]), dtype=np.int64)  # mixed-radix code of the key
+        for code, dictionary in zip(codes, dictionaries, strict=True):
+            combined = combined * len(dictionary) + code
+        unique, inverse = np.unique(combined, return_inverse=True)
+        keys = []
+        for value in unique.tolist():
+            parts = []
+            for dictionary in reversed(dictionaries):
+                value, index = divmod(value, len(dictionary))
+                parts.append(dictionary[index])
+            keys.append(tuple(reversed(parts)))
         return inverse.reshape(-1), keys
 
     # ------------------------------------------------------------------ results and states
