@@ -25,7 +25,7 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
 }
-FUNCTIONS = ("ci_low", "ci_high", "max_slice", "min_slice", "delta")
+FUNCTIONS = ("ci_low", "ci_high", "max_slice", "min_slice", "delta", "new", "old")
 _GATE = re.compile(r"^\s*(?P<target>.+?)\s*(?P<op><=|>=|<|>)\s*(?P<threshold>[^<>=]+?)\s*$")
 _CALL = re.compile(r"^(?P<function>[a-z_]+)\s*\((?P<inner>.*)\)$")
 

@@ -14,6 +14,7 @@ import click
 
 from losscli import __version__
 from losscli.cli.app import LossCliGroup
+from losscli.cli.compare_cmd import compare_command
 from losscli.cli.compute_cmd import compute_command
 from losscli.cli.curve_cmd import curve_command
 from losscli.cli.describe_cmd import describe_command
@@ -66,6 +67,7 @@ for _command in (
     compute_command,
     evaluate_command,
     merge_command,
+    compare_command,
     doctor_command,
     list_command,
     describe_command,
