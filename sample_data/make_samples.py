@@ -2,7 +2,8 @@
 
 Run from the repository root: python sample_data/make_samples.py
 
-- regression.{csv,parquet}: house prices in 100k; id, y_true, y_pred and a weight column.
+- regression.{csv,parquet}: house prices in 100k; id, y_true, y_pred, a weight column and the
+  predictions of a baseline model, y_pred_baseline.
 - binary.{csv,parquet}: a churn classifier; id, y_true (0/1), y_pred (probability), logit.
 - multiclass.{csv,parquet}: a 3-class classifier; id, label (sparse), onehot_0..2,
   prob_0..2, and (Parquet only, CSV has no lists) a list column `probs`.
@@ -27,7 +28,17 @@ def regression(rng: np.random.Generator) -> pa.Table:
     noise = rng.normal(0, 0.25, ROWS) + (rng.random(ROWS) < 0.05) * rng.normal(0, 2.0, ROWS)
     y_pred = np.round(np.clip(y_true + noise, 0.05, None), 3)
     weight = np.round(rng.uniform(0.5, 2.0, ROWS), 2)
-    return pa.table({"id": np.arange(ROWS), "y_true": y_true, "y_pred": y_pred, "weight": weight})
+    # A baseline model to compare against: noisier, and biased low.
+    baseline = np.round(np.clip(y_true * 0.9 + rng.normal(0, 0.45, ROWS), 0.05, None), 3)
+    return pa.table(
+        {
+            "id": np.arange(ROWS),
+            "y_true": y_true,
+            "y_pred": y_pred,
+            "weight": weight,
+            "y_pred_baseline": baseline,
+        }
+    )
 
 
 def binary(rng: np.random.Generator) -> pa.Table:
