@@ -249,7 +249,7 @@ def test_sample_binary_suggests_binary_crossentropy() -> None:
         "losscli compute --loss binary_crossentropy sample_data/binary.parquet"
     ]
     logits = run(SAMPLES / "binary.csv", y_pred="logit")
-    assert brief(logits) == [(W, "logits", "logit", 0, 155)]
+    assert brief(logits) == [(W, "logits", "logit", 0, 154)]
     assert logits.suggestions[0].command == (
         "losscli compute --loss binary_crossentropy -p from_logits=true --y-pred logit "
         "sample_data/binary.csv"
@@ -536,6 +536,25 @@ def test_huge_values_do_not_warn_or_overflow() -> None:
     assert diagnosis.task == "regression"
     assert "large_values" in [f.code for f in diagnosis.findings]
     json.dumps(diagnosis.to_dict(), allow_nan=False)
+
+
+def test_values_near_the_float_limit_leave_the_json_finite() -> None:
+    # The shifted sums overflow here; the mean used to come out as -inf and the JSON failed.
+    values = np.array([1.7e308, -1.7e308, 1.0, 2.0] * 10)
+    diagnosis = in_memory({"y_true": values, "y_pred": values[::-1]}, "y_true", "y_pred")
+    summary = diagnosis.statistics[0]
+    assert (summary.min, summary.max, summary.mean, summary.std) == (-1.7e308, 1.7e308, None, None)
+    json.dumps(diagnosis.to_dict(), allow_nan=False)
+    large = next(f for f in diagnosis.findings if f.code == "large_values")
+    assert "(mean none, std none)" in large.message
+
+
+def test_a_range_too_wide_for_one_division_is_counted_in_decades() -> None:
+    # max / smallest positive overflows; the finding used to say "spans inf decades".
+    values = np.array([5e-324, 1e10, 3.0, 4.0] * 10)
+    diagnosis = in_memory({"y_true": values, "y_pred": values}, "y_true", "y_pred")
+    wide = next(f for f in diagnosis.findings if f.code == "wide_range")
+    assert wide.message.startswith("y_true spans 333.3 decades (4.94066e-324 to 1e+10)")
 
 
 def test_the_streaming_path_does_not_import_pandas() -> None:
