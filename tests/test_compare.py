@@ -26,7 +26,7 @@ from losscli.compare import (
     verdict,
 )
 from losscli.errors import InputDataError, UsageError
-from losscli.io import join
+from losscli.io import join_partition
 from losscli.io.join import KeyedJoin, partition_of
 from losscli.io.sources import InputSpec, open_source
 from losscli.losses import Scope, get_loss
@@ -529,7 +529,7 @@ def test_write_buffers_are_flushed_in_row_groups(
     """A small write buffer (many flushes) gives the same result as one flush."""
     new, old, _ = keyed_files
     reference = overall(run_files(CompareRequest(new, old, key="id"), rows_per_partition=100))
-    monkeypatch.setattr(join, "BUFFER_BYTES", 512)
+    monkeypatch.setattr(join_partition, "BUFFER_BYTES", 512)
     flushed = overall(
         run_files(CompareRequest(new, old, key="id"), rows_per_partition=100, batch_size=20)
     )
@@ -582,6 +582,30 @@ def test_same_file_mode_equals_the_api(tmp_path: Path) -> None:
     assert_same_result(overall(keyed), expected)
     with pytest.raises(UsageError, match="--y-pred-new COLS and --y-pred-old COLS"):
         run_files(CompareRequest(path, y_pred_new="p_new"))
+
+
+@pytest.mark.parametrize("reduction", [None, "max"])
+def test_a_batch_whose_rows_are_all_skipped(tmp_path: Path, reduction: str | None) -> None:
+    """--nan skip dropping every row of one batch (a run of NaN rows) is no error."""
+    data = binary_data(40)
+    good = data["good"].copy()
+    good[:10] = np.nan
+    path = write(tmp_path / "nan.parquet", {"y": data["y_true"], "a": good, "b": data["poor"]})
+    request = CompareRequest(path, y_true="y", y_pred_new="a", y_pred_old="b")
+    report = run_files(request, ("bce",), batch_size=10, nan="skip", reduction=reduction)
+    expected = compare_arrays(
+        "bce",
+        data["y_true"],
+        good,
+        data["poor"],
+        nan="skip",
+        reduction=reduction,
+        replicates=R,
+        seed=SEED,
+        level=LEVEL,
+    )
+    assert_same_result(overall(report), expected)
+    assert (overall(report).new.rows_used, overall(report).new.skipped) == (30, 10)
 
 
 def test_requests_are_validated() -> None:
@@ -649,6 +673,30 @@ def test_slices_of_two_columns_and_nulls(tmp_path: Path) -> None:
     ]
     assert [r.rows for r in report.results] == [6, 2, 1, 1, 2]
     assert report.to_dict()["results"][4]["slice"] == {"g": None, "h": 1}
+
+
+def test_slices_of_a_dictionary_column_with_nulls(tmp_path: Path) -> None:
+    """A categorical (dictionary) group column slices as its plain values, null included."""
+    groups = ["x", None, "y", "x", None, "x"]
+    columns = {"y": [0.0, 1.0, 1.0, 0.0, 1.0, 0.0], "a": [0.1, 0.8, 0.9, 0.2, 0.7, 0.3]}
+    columns["b"] = [0.5] * 6
+    plain = write(tmp_path / "plain.parquet", {**columns, "g": groups})
+    coded = write(
+        tmp_path / "coded.parquet", {**columns, "g": pa.array(groups).dictionary_encode()}
+    )
+    reports = [
+        run_files(CompareRequest(path, y_true="y", y_pred_new="a", y_pred_old="b", group_by=("g",)))
+        for path in (plain, coded)
+    ]
+    assert [(r.slice, r.rows) for r in reports[1].results] == [
+        (None, 6),
+        ((("g", "x"),), 3),
+        ((("g", "y"),), 1),
+        ((("g", None),), 2),
+    ]
+    for first, second in zip(*(report.results for report in reports), strict=True):
+        assert first.slice == second.slice
+        assert_same_result(first, second)
 
 
 # --------------------------------------------------------------------------------------------

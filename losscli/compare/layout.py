@@ -1,0 +1,149 @@
+"""Where each role's columns are: resolved against the inputs' schemas before any row is read.
+
+A :class:`Layout` says which columns each input carries into the pairing, and under which paired
+names (``new:NAME``, ``old:NAME``) the comparison finds y_true, both predictions, the weights
+and the ``--group-by`` columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from losscli.compare.request import CompareRequest
+from losscli.errors import InputDataError, UsageError
+from losscli.io.columns import (
+    PRED_FALLBACKS,
+    ColumnRequest,
+    check_numeric_type,
+    columns_to_array,
+    resolve_columns,
+)
+from losscli.io.join import NEW, OLD, TargetCheck, paired_name
+from losscli.io.sources import BatchSource
+
+__all__ = ["Layout", "resolve_layout"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The resolved columns: what each input carries and where each role is when paired."""
+
+    new: tuple[str, ...]  # NEW input columns carried
+    old: tuple[str, ...]  # OLD input columns carried
+    y_true: tuple[str, ...]  # paired names from here on
+    y_pred_new: tuple[str, ...]
+    y_pred_old: tuple[str, ...]
+    sample_weight: str | None
+    group_by: tuple[str, ...]
+    check: TargetCheck | None
+    shown: Mapping[str, Any]
+
+    def arrays(
+        self, batch: pa.RecordBatch, *, pad_ragged_true: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """A paired batch's ``(y_true, y_pred_new, y_pred_old, sample_weight)``."""
+        y_true = columns_to_array(batch, self.y_true, pad_ragged=pad_ragged_true)
+        new = columns_to_array(batch, self.y_pred_new)
+        old = columns_to_array(batch, self.y_pred_old)
+        weights = None
+        if self.sample_weight:
+            weights = columns_to_array(batch, (self.sample_weight,)).astype(np.float64)
+        return y_true, new, old, weights
+
+
+def resolve_layout(
+    request: CompareRequest,
+    new: BatchSource,
+    old: BatchSource | None,
+    note: Callable[[str], None],
+) -> Layout:
+    """Resolve every column of ``request`` against the inputs' schemas (``old`` None: one input)."""
+    pad = "" if old is None else "NEW: "
+    new_spec = resolve_columns(
+        ColumnRequest(request.y_true, request.y_pred_new or request.y_pred, request.sample_weight),
+        new.schema,
+        lambda message: note(pad + message),
+    )
+    weight = (new_spec.sample_weight,) if new_spec.sample_weight else ()
+    groups_new, groups_old = [], []
+    for name in request.group_by:
+        if name in new.schema.names:
+            _check_group_column(name, new.schema)
+            groups_new.append(name)
+        elif old is not None and name in old.schema.names:
+            _check_group_column(name, old.schema)
+            groups_old.append(name)
+        else:
+            where = "either input" if old is not None else "the input"
+            raise InputDataError(f"no --group-by column {name!r} in {where}")
+    group_names = {name: paired_name(NEW, name) for name in groups_new}
+    group_names.update({name: paired_name(OLD, name) for name in groups_old})
+    if old is None:
+        old_pred = _prediction_columns(request.y_pred_old, new.schema, note)
+        carried_old: tuple[str, ...] = old_pred
+        check = None
+    else:
+        old_pred = _prediction_columns(
+            request.y_pred_old or request.y_pred, old.schema, lambda m: note("OLD: " + m)
+        )
+        check = None
+        carried_old = old_pred
+        if all(name in old.schema.names for name in new_spec.y_true):
+            for name in new_spec.y_true:
+                check_numeric_type(name, old.schema.field(name).type)
+            carried_old = (*old_pred, *new_spec.y_true)
+            check = TargetCheck(
+                tuple(paired_name(NEW, n) for n in new_spec.y_true),
+                tuple(paired_name(OLD, n) for n in new_spec.y_true),
+            )
+        else:
+            note(
+                f"OLD has no y_true column {', '.join(new_spec.y_true)}: the targets are taken "
+                "from NEW and not checked against OLD"
+            )
+    carried_new = (*new_spec.y_true, *new_spec.y_pred, *weight, *groups_new)
+    return Layout(
+        new=tuple(dict.fromkeys(carried_new)),
+        old=tuple(dict.fromkeys((*carried_old, *groups_old))),
+        y_true=tuple(paired_name(NEW, n) for n in new_spec.y_true),
+        y_pred_new=tuple(paired_name(NEW, n) for n in new_spec.y_pred),
+        y_pred_old=tuple(paired_name(OLD, n) for n in old_pred),
+        sample_weight=None if not weight else paired_name(NEW, weight[0]),
+        group_by=tuple(group_names[name] for name in request.group_by),
+        check=check,
+        shown={
+            "y_true": list(new_spec.y_true),
+            "y_pred_new": list(new_spec.y_pred),
+            "y_pred_old": list(old_pred),
+            "sample_weight": new_spec.sample_weight,
+            "group_by": list(request.group_by),
+        },
+    )
+
+
+def _prediction_columns(
+    text: str | None, schema: pa.Schema, note: Callable[[str], None]
+) -> tuple[str, ...]:
+    """Prediction columns named by ``text`` (names, comma lists, globs), or found by name."""
+    if text is None:
+        lowered = {name.lower(): name for name in schema.names}
+        found = next((lowered[c] for c in PRED_FALLBACKS if c in lowered), None)
+        if found is None:
+            raise InputDataError(
+                f"no y_pred column: none of {', '.join(PRED_FALLBACKS[:4])}, ... is in the "
+                "input; name it with --y-pred"
+            )
+        if found != "y_pred":
+            note(f"using column {found!r} as y_pred (set --y-pred to choose)")
+        text = found
+    return resolve_columns(ColumnRequest(y_true=text, y_pred=text), schema).y_pred
+
+
+def _check_group_column(name: str, schema: pa.Schema) -> None:
+    if pa.types.is_nested(schema.field(name).type):
+        raise UsageError(f"--group-by {name!r} holds lists; group by a column of plain values")
