@@ -101,7 +101,8 @@ def float_array(
         raise InputDataError(f"{loss.name}: {what} must be numeric") from None
     with np.errstate(over="ignore"):
         converted = array.astype(dtype, copy=False)
-    if converted is not array and array.dtype.kind == "f":
+    narrowed = converted is not array and converted.dtype.itemsize < array.dtype.itemsize
+    if narrowed and array.dtype.kind == "f" and not all_finite(converted):
         overflow = np.isinf(converted) & np.isfinite(array)
         if np.any(overflow):
             first = tuple(np.argwhere(overflow)[0])

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from losscli.arrays import nonfinite_rows, resolve_dtype
+from losscli.arrays import resolve_dtype
 from losscli.bootstrap import (
     Replicates,
     cluster_weights,
@@ -32,9 +32,10 @@ from losscli.bootstrap import (
     columns as replicate_columns,
 )
 from losscli.errors import InputDataError, UsageError
-from losscli.evaluation import BatchValues, check_nan_policy, evaluate_batch
+from losscli.evaluation import BatchValues, SharedInputs, check_nan_policy, evaluate_batch
 from losscli.gates import find_result
 from losscli.io.columns import ColumnSpec
+from losscli.io.sources import Part
 from losscli.losses import get_loss
 from losscli.losses.spec import Scope
 from losscli.pipeline import LossJob
@@ -214,27 +215,48 @@ class Evaluation:
             return SliceState()
         return SliceState(replicates=Replicates(self.options.replicates))
 
-    def feed(self, batch: pa.RecordBatch | pa.Table) -> None:
-        """Fold one batch into every loss's overall and slice states."""
-        offset, rows = self.rows_read, batch.num_rows
+    def compute_part(self, part: Part) -> Evaluation:
+        """The evaluation of one part of the input alone (safe to run on several threads)."""
+        partial = Evaluation(self.jobs, self.columns, self.options)
+        for batch in part.read():
+            if batch.num_rows:
+                partial.feed(batch, offset=part.offset + partial.rows_read)
+        return partial
+
+    def absorb(self, part: Evaluation) -> None:
+        """Add the evaluation of the rows that follow, computed apart, to this one."""
+        merged = self.merge(part)
+        self.rows_read, self.rows_skipped = merged.rows_read, merged.rows_skipped
+        self.overall, self.slices = merged.overall, merged.slices
+
+    def feed(self, batch: pa.RecordBatch | pa.Table, *, offset: int | None = None) -> None:
+        """Fold one batch into every loss's overall and slice states.
+
+        ``offset`` is the input row number of the batch's first row (default: the rows fed so
+        far); it numbers rows in errors and keys each row's bootstrap weights.
+        """
+        offset = self.rows_read if offset is None else offset
+        rows = batch.num_rows
         y_true, y_pred, weights = self.columns.arrays(batch)
         self.rows_read += rows
-        if self.options.nan == "skip":
-            invalid = nonfinite_rows(y_true, y_pred, weights)
-            self.rows_skipped += int(np.count_nonzero(invalid)) if invalid.size else 0
+        shared = SharedInputs(y_true, y_pred, weights, offset)
+        if self.options.nan == "skip" and shared.nonfinite.size:
+            self.rows_skipped += int(np.count_nonzero(shared.nonfinite))
         slice_ids, keys = self._slice_ids(batch)
         poisson = self._poisson(batch, offset, rows)
         pending: list[tuple[Replicates, np.ndarray]] = []  # one Poisson product for them all
         for job in self.jobs:
+            job_true, job_pred = shared.for_loss(job.loss, self.dtypes[job.label])
             evaluated = evaluate_batch(
                 job.loss,
-                y_true,
-                y_pred,
+                job_true,
+                job_pred,
                 dtype=self.dtypes[job.label],
                 sample_weight=weights,
                 class_weight=self.options.class_weight,
                 nan=self.options.nan,
                 row_offset=offset,
+                nonfinite=shared.nonfinite,
             )
             self._update(self.overall[job.label], evaluated, pending, rows)
             if slice_ids is None:

@@ -14,10 +14,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from losscli.arrays import RowNumbers, all_finite, nonfinite_rows, prepare, row_number
+from losscli.arrays import (
+    RowNumbers,
+    all_finite,
+    float_array,
+    nonfinite_rows,
+    prepare,
+    row_number,
+)
 from losscli.errors import NonFiniteError, ShapeError, UsageError
 from losscli.losses import Loss
-from losscli.losses.spec import Scope
+from losscli.losses.spec import Scope, Target
 from losscli.state import LossState
 from losscli.weights import (
     as_sample_weights,
@@ -82,6 +89,44 @@ class BatchValues:
         return values
 
 
+_ELEMENTWISE = frozenset({Target.REAL, Target.BINARY, Target.ONE_HOT, Target.DISTRIBUTION})
+
+
+class SharedInputs:
+    """One batch's arrays, with the work every loss on them shares done once.
+
+    The rows holding NaN or inf are found once, and float inputs are converted once per compute
+    dtype rather than once per loss: with several losses this is most of the work per batch.
+    """
+
+    def __init__(
+        self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None, offset: int
+    ) -> None:
+        self.y_true, self.y_pred, self.weights = y_true, y_pred, weights
+        self.row_ids = RowNumbers(offset)
+        self.nonfinite = nonfinite_rows(y_true, y_pred, weights)
+        self._converted: dict[tuple[str, np.dtype], np.ndarray] = {}
+
+    def for_loss(self, loss: Loss, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """y_true and y_pred for ``loss``: float values already in ``dtype`` where it takes them.
+
+        Labels (sparse, sequence, embedding) stay as they are: their own checks need them raw.
+        """
+        y_pred = self._as_float("y_pred", self.y_pred, dtype, loss)
+        y_true = self.y_true
+        if loss.spec.prepare is None and loss.spec.target in _ELEMENTWISE:
+            y_true = self._as_float("y_true", y_true, dtype, loss)
+        return y_true, y_pred
+
+    def _as_float(self, what: str, values: np.ndarray, dtype: np.dtype, loss: Loss) -> np.ndarray:
+        if values.dtype.kind != "f" or values.dtype == dtype:
+            return values
+        key = (what, dtype)
+        if key not in self._converted:
+            self._converted[key] = float_array(values, dtype, what, loss, self.row_ids)
+        return self._converted[key]
+
+
 def evaluate_batch(
     loss: Loss,
     y_true: Any,
@@ -93,11 +138,13 @@ def evaluate_batch(
     nan: str = "error",
     row_offset: int = 0,
     context: Mapping[str, Any] | None = None,
+    nonfinite: np.ndarray | None = None,
 ) -> BatchValues:
     """Evaluate ``loss`` on one batch of rows; row numbers in errors start at ``row_offset``.
 
     ``context`` passes dataset-level facts to the kernel (e.g. whether every hinge label of
-    the whole dataset is 0 or 1).
+    the whole dataset is 0 or 1). ``nonfinite`` flags the rows already known to hold NaN or inf
+    (see :class:`SharedInputs`), so they are not searched for again.
     """
     raw_true, raw_pred = _rows_of(y_true, "y_true", loss), _rows_of(y_pred, "y_pred", loss)
     rows = raw_pred.shape[0]
@@ -110,7 +157,7 @@ def evaluate_batch(
     row_ids = RowNumbers(row_offset)
 
     kept = None
-    bad = nonfinite_rows(raw_true, raw_pred, weights)
+    bad = nonfinite_rows(raw_true, raw_pred, weights) if nonfinite is None else nonfinite
     if _apply_policy(bad, nan, loss, "input", row_ids):
         kept = ~bad
         raw_true, raw_pred, row_ids = raw_true[kept], raw_pred[kept], row_ids.keep(kept)

@@ -7,20 +7,23 @@ Memory is bounded by the batch size, whatever the size of the input.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
 
-from losscli.arrays import RowNumbers, all_finite, float_array, nonfinite_rows, resolve_dtype
+from losscli.arrays import all_finite, nonfinite_rows, resolve_dtype
 from losscli.errors import InputDataError, UsageError
-from losscli.evaluation import check_nan_policy, evaluate_batch
+from losscli.evaluation import SharedInputs, check_nan_policy, evaluate_batch
 from losscli.io.columns import ColumnSpec, columns_to_array
+from losscli.io.sources import Part
 from losscli.losses import Loss
 from losscli.losses._math import epsilon
 from losscli.losses.spec import Scope, Target
+from losscli.parallel import map_ordered
 from losscli.report import ComputeReport, LossSummary
 from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
 
@@ -70,11 +73,25 @@ class ComputeOptions:
 
 
 @dataclass
-class _Progress:
+class Progress:
+    """What a computation has gathered from the rows it was fed: counts and one state per loss.
+
+    Parts of the input computed apart (on other threads) each have their own, merged in order.
+    """
+
     rows_read: int = 0
     rows_skipped: int = 0
     clipped: int = 0
     states: dict[str, LossState] = field(default_factory=dict)
+    outputs: list[pa.Table] = field(default_factory=list)
+
+    def absorb(self, other: Progress) -> None:
+        """Add ``other`` (the progress over the rows that follow) to this one."""
+        self.rows_read += other.rows_read
+        self.rows_skipped += other.rows_skipped
+        self.clipped += other.clipped
+        for label, state in other.states.items():
+            self.states[label] = self.states[label].merge(state)
 
 
 class DatasetComputation:
@@ -90,10 +107,13 @@ class DatasetComputation:
         self.options = options
         self.dtypes = {job.label: resolve_dtype(options.dtype, job.loss) for job in self.jobs}
         self.contexts: dict[str, dict[str, Any]] = {job.label: {} for job in self.jobs}
-        self._progress = _Progress(states={job.label: LossState() for job in self.jobs})
-        for name in columns.extra:
-            self._progress.states[column_label(name)] = LossState()
+        self._progress = self.new_progress()
         self._check_jobs()
+
+    def new_progress(self) -> Progress:
+        """An empty progress: zero rows, a fresh state for every loss and objective column."""
+        labels = [job.label for job in self.jobs] + [column_label(n) for n in self.columns.extra]
+        return Progress(states={label: LossState() for label in labels})
 
     def _check_jobs(self) -> None:
         batch = self.options.batch_size
@@ -145,38 +165,58 @@ class DatasetComputation:
         self, batch: pa.RecordBatch | pa.Table, *, per_sample: bool = False
     ) -> pa.Table | None:
         """Fold one batch into every loss's state; with ``per_sample``, return its output rows."""
-        progress = self._progress
-        offset = progress.rows_read
+        return self._feed(self._progress, batch, self._progress.rows_read, per_sample)
+
+    def compute_part(self, part: Part, *, per_sample: bool = False) -> Progress:
+        """The progress over one part of the input alone (safe to run on several threads).
+
+        With ``per_sample``, its ``outputs`` hold the part's output rows, in order.
+        """
+        progress = self.new_progress()
+        for batch in part.read():
+            if batch.num_rows:
+                offset = part.offset + progress.rows_read
+                output = self._feed(progress, batch, offset, per_sample)
+                if output is not None:
+                    progress.outputs.append(output)
+        return progress
+
+    def absorb(self, progress: Progress) -> None:
+        """Add a part's progress, computed apart, to this computation's."""
+        self._progress.absorb(progress)
+
+    def _feed(
+        self,
+        progress: Progress,
+        batch: pa.RecordBatch | pa.Table,
+        offset: int,
+        per_sample: bool,
+    ) -> pa.Table | None:
         y_true, y_pred, weights = self.columns.arrays(batch, pad_ragged_true=self._pads_labels)
         rows = len(y_pred)
         progress.rows_read += rows
-        invalid = nonfinite_rows(y_true, y_pred, weights)
+        shared = SharedInputs(y_true, y_pred, weights, offset)
+        invalid = shared.nonfinite
         if self.options.nan == "skip" and invalid.size:
             progress.rows_skipped += int(np.count_nonzero(invalid))
         progress.clipped += self._count_clipped(y_pred, invalid)
 
-        self._feed_columns(batch, invalid, weights)
+        self._feed_columns(progress, batch, offset, invalid, weights)
         outputs: dict[str, pa.Array] = {}
-        # Convert predictions once per compute dtype, not once per loss.
-        rows_of = RowNumbers(offset)
-        predictions = {
-            dtype: float_array(y_pred, dtype, "y_pred", self.jobs[0].loss, rows_of)
-            if y_pred.dtype.kind == "f"
-            else y_pred
-            for dtype in set(self.dtypes.values())
-        }
         for job in self.jobs:
             dtype = self.dtypes[job.label]
+            job_true, job_pred = shared.for_loss(job.loss, dtype)
             evaluated = evaluate_batch(
                 job.loss,
-                y_true,
-                predictions[dtype],
+                job_true,
+                job_pred,
                 dtype=dtype,
                 sample_weight=weights,
                 class_weight=self.options.class_weight,
                 nan=self.options.nan,
                 row_offset=offset,
                 context=self.contexts[job.label],
+                nonfinite=invalid,
             )
             evaluated.update(progress.states[job.label])
             if per_sample:
@@ -187,7 +227,12 @@ class DatasetComputation:
         return pa.table({**kept_columns, **outputs})
 
     def _feed_columns(
-        self, batch: pa.RecordBatch | pa.Table, invalid: np.ndarray, weights: np.ndarray | None
+        self,
+        progress: Progress,
+        batch: pa.RecordBatch | pa.Table,
+        offset: int,
+        invalid: np.ndarray,
+        weights: np.ndarray | None,
     ) -> None:
         """Precomputed objective terms: each extra column is reduced like a loss."""
         for name in self.columns.extra:
@@ -199,12 +244,12 @@ class DatasetComputation:
                 values = values[~invalid]
                 row_weights = None if weights is None else weights[~invalid]
             if self.options.nan == "error" and not all_finite(values):
-                first = int(np.flatnonzero(~np.isfinite(values))[0]) + self._progress.rows_read
+                first = int(np.flatnonzero(~np.isfinite(values))[0]) + offset
                 raise InputDataError(
                     f"objective column {name!r} holds NaN or inf, the first at row "
-                    f"{first - len(batch)}; drop such rows with --nan skip"
+                    f"{first}; drop such rows with --nan skip"
                 )
-            self._progress.states[column_label(name)].update(values, row_weights)
+            progress.states[column_label(name)].update(values, row_weights)
 
     @property
     def _pads_labels(self) -> bool:
@@ -342,28 +387,58 @@ def exact_batches(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.T
         yield pa.Table.from_batches(pending).combine_chunks()
 
 
+class PartSource(Protocol):
+    """What :func:`run` reads: an input that can be split into parts (a ``BatchSource``)."""
+
+    def parts(self, columns: Sequence[str], *, row_groups: bool = True) -> Iterator[Part]: ...
+
+
 def run(
     computation: DatasetComputation,
-    batches: Callable[[], Iterable[pa.RecordBatch]],
+    source: PartSource,
     *,
+    threads: int = 1,
     on_output: Callable[[pa.Table], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
-    """Drive a computation: the optional label scan, then one pass feeding every batch.
+    """Drive a computation: the optional label scan, then one pass over every part.
 
-    ``batches`` is called once per pass; ``on_output`` receives per-sample rows,
+    Parts are computed on ``threads`` threads and merged in input order, so the result is the
+    same as one sequential pass. ``on_output`` receives per-sample rows in input order,
     ``on_batch`` the number of rows just processed (for progress).
     """
+    columns = computation.columns.needed
+    per_sample = on_output is not None
     if computation.needs_scan:
-        computation.scan(batches())
-    stream: Iterable[Any] = batches()
+        computation.scan(_batches_of(source.parts(columns)))
     if computation.batch_scope:
-        stream = exact_batches(stream, computation.options.batch_size)
-    for batch in stream:
-        if batch.num_rows == 0:
-            continue
-        output = computation.feed(batch, per_sample=on_output is not None)
-        if on_output is not None and output is not None:
-            on_output(output)
+        # Batch boundaries must be the user's --batch-size: regroup, then compute in order.
+        size = computation.options.batch_size
+        regrouped = exact_batches(_batches_of(source.parts(columns)), size)
+        parts: Iterable[Part] = _as_parts(regrouped)
+    else:
+        # Per-sample rows are kept until written: parts of one batch keep that bounded.
+        parts = source.parts(columns, row_groups=not per_sample)
+
+    def compute(part: Part) -> Progress:
+        return computation.compute_part(part, per_sample=per_sample)
+
+    for progress in map_ordered(compute, parts, threads=threads):
+        computation.absorb(progress)
+        if on_output is not None:
+            for table in progress.outputs:
+                on_output(table)
         if on_batch is not None:
-            on_batch(batch.num_rows)
+            on_batch(progress.rows_read)
+
+
+def _batches_of(parts: Iterable[Part]) -> Iterator[pa.RecordBatch]:
+    for part in parts:
+        yield from part.read()
+
+
+def _as_parts(tables: Iterable[pa.Table]) -> Iterator[Part]:
+    offset = 0
+    for table in tables:
+        yield Part(offset, table.num_rows, functools.partial(iter, (table,)))
+        offset += table.num_rows

@@ -42,6 +42,12 @@ def input_options(function: F) -> F:
                 help="Input format, overriding the extension and the first bytes.",
             ),
             click.option("--delimiter", help="CSV delimiter [default: sniffed]."),
+            click.option(
+                "--threads",
+                type=click.IntRange(min=1),
+                help="Threads decoding and computing parts of the input in parallel "
+                "[default: the CPUs available]. The result does not depend on it.",
+            ),
         ],
     )
 

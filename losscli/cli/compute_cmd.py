@@ -26,6 +26,7 @@ from losscli.io.sinks import open_sink
 from losscli.io.sources import InputSpec, open_source
 from losscli.losses.spec import Scope
 from losscli.objective import Objective
+from losscli.parallel import default_threads
 from losscli.pipeline import ComputeOptions, DatasetComputation, make_jobs, run
 from losscli.render import render
 from losscli.report import ComputeReport
@@ -83,6 +84,7 @@ def compute_command(
     batch_size: int,
     input_format: str | None,
     delimiter: str | None,
+    threads: int | None,
     fmt: str,
     output: str | None,
     gates: tuple[str, ...],
@@ -97,6 +99,7 @@ def compute_command(
     """
     del debug  # handled by the group
     io = IOContext(quiet=quiet)
+    threads = threads or default_threads()
     total = _objective(losses, objective, loss_weights)
     sources = list(dict.fromkeys([*losses, *(total.loss_sources if total else [])]))
     if not sources:
@@ -153,9 +156,9 @@ def compute_command(
                 )
         with progress(io, source) as advance:
             if per_sample:
-                _write_per_sample(io, computation, source, output, fmt, advance)
+                _write_per_sample(io, computation, source, output, fmt, advance, threads)
             else:
-                run(computation, lambda: source.batches(columns.needed), on_batch=advance)
+                run(computation, source, threads=threads, on_batch=advance)
         if per_sample:
             return
         report = computation.report([source.description], notes=())
@@ -187,12 +190,13 @@ def _needs_two_passes(jobs: Sequence) -> bool:
     return any(job.loss.spec.dataset_scan is not None for job in jobs)
 
 
-def _write_per_sample(io, computation, source, output, fmt, advance) -> None:
+def _write_per_sample(io, computation, source, output, fmt, advance, threads) -> None:
     sink_fmt = None if output else ("jsonl" if fmt == "json" else "csv")
     with open_sink(output, fmt=sink_fmt, stdout=None if output else io.binary_stdout) as sink:
         run(
             computation,
-            lambda: source.batches(computation.columns.needed),
+            source,
+            threads=threads,
             on_output=lambda table: [sink.write(batch) for batch in table.to_batches()],
             on_batch=advance,
         )

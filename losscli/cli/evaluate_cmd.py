@@ -22,6 +22,7 @@ from losscli.evaluate import EvaluateOptions, Evaluation, write_state
 from losscli.gates import Gate
 from losscli.io.columns import ColumnRequest, resolve_columns
 from losscli.io.sources import InputSpec, open_source
+from losscli.parallel import default_threads, map_ordered
 from losscli.pipeline import make_jobs
 from losscli.state import REDUCTIONS
 from losscli.weights import parse_class_weight as validate_class_weight
@@ -96,6 +97,7 @@ def evaluate_command(
     batch_size: int,
     input_format: str | None,
     delimiter: str | None,
+    threads: int | None,
     losses: tuple[str, ...],
     params: tuple[str, ...],
     reduction: str | None,
@@ -159,12 +161,13 @@ def evaluate_command(
             io.note,
         )
         evaluation = Evaluation(jobs, columns, options)
+        parts = source.parts(columns.needed)
         with progress(io, source) as advance:
-            for batch in source.batches(columns.needed):
-                if batch.num_rows:
-                    evaluation.feed(batch)
-                    if advance is not None:
-                        advance(batch.num_rows)
+            threads = threads or default_threads()
+            for partial in map_ordered(evaluation.compute_part, parts, threads=threads):
+                evaluation.absorb(partial)
+                if advance is not None:
+                    advance(partial.rows_read)
         description = source.description
     if emit_state:
         write_state(emit_state, evaluation)

@@ -21,9 +21,32 @@ from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Reader
 class ParquetReader(Reader):
     """A Parquet file: schema and row count from the footer, batches row group by row group."""
 
+    _footer: pq.FileMetaData
+
     def _metadata(self) -> tuple[pa.Schema, int | None]:
         with pq.ParquetFile(self._raw.path) as parquet:
+            self._footer = parquet.metadata
             return parquet.schema_arrow, parquet.metadata.num_rows
+
+    def row_groups(self) -> list[int]:
+        footer = self._footer
+        return [footer.row_group(index).num_rows for index in range(footer.num_row_groups)]
+
+    def row_group_batches(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
+        if not target.names:
+            target = pa.schema([self.schema.field(self.schema.names[0])])
+        return self._guarded(self._row_group(target, index))
+
+    def _row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
+        # Each call opens its own handle (reusing the parsed footer), so threads never share
+        # one; the caller's threads are the parallelism, so pyarrow's own stay out of it.
+        with pq.ParquetFile(self._raw.path, metadata=self._footer, pre_buffer=False) as parquet:
+            yield from parquet.iter_batches(
+                batch_size=self._batch_size,
+                columns=target.names,
+                row_groups=[index],
+                use_threads=False,
+            )
 
     def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         # pre_buffer would read every row group's column chunks up front: memory would grow

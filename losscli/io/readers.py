@@ -76,7 +76,21 @@ class Reader:
         """
         if not target.names:
             target = pa.schema([self.schema.field(name) for name in self.schema.names[:1]])
-        batches = self._batches(target)
+        return self._guarded(self._batches(target))
+
+    def row_groups(self) -> list[int] | None:
+        """The row count of each independently readable part (Parquet row groups), if any.
+
+        None means the input can only be read front to back with :meth:`batches`.
+        """
+        return None
+
+    def row_group_batches(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
+        """The batches of row group ``index`` alone; safe to call from several threads at once."""
+        raise NotImplementedError(f"{self.format} inputs have no row groups")
+
+    def _guarded(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """``batches`` with read errors raised as :class:`InputDataError` naming the input."""
         rows = 0
         try:
             while True:

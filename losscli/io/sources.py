@@ -14,6 +14,7 @@ This module is the public face; the work is done by :mod:`~losscli.io.paths` (wh
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +31,20 @@ from losscli.io.readers import Reader
 from losscli.io.reasons import READ_ERRORS
 from losscli.io.stdin import stdin_stream
 
-__all__ = ["BatchSource", "InputSpec", "open_source"]
+__all__ = ["BatchSource", "InputSpec", "Part", "open_source"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the input that can be read on its own, on any thread.
+
+    ``offset`` is the input row number of its first row, so row numbers in errors (and anything
+    keyed by row position) come out as in one front-to-back pass; ``read()`` yields its batches.
+    """
+
+    offset: int
+    rows: int
+    read: Callable[[], Iterator[pa.RecordBatch]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,21 @@ class BatchSource:
         Every batch has at most ``batch_size`` rows and at least one. Columns are checked against
         :attr:`schema` at once; read errors are raised as :class:`InputDataError` while iterating.
         """
+        wanted = self._start(columns)
+        return self._generate(wanted)
+
+    def parts(self, columns: Sequence[str], *, row_groups: bool = True) -> Iterator[Part]:
+        """The input projected to ``columns`` as parts that threads can read independently.
+
+        With ``row_groups``, each Parquet row group is one part, decoded by whoever reads it;
+        every other input (and every input without ``row_groups``) is read front to back here,
+        one part per batch. Parts come in input order, each knowing its first row's number.
+        """
+        wanted = self._start(columns)
+        return self._parts(wanted, row_groups)
+
+    def _start(self, columns: Sequence[str]) -> list[str]:
+        """Check a read of ``columns`` can start; the columns as a list."""
         if isinstance(columns, str):
             raise TypeError("columns must be a sequence of column names, not a string")
         wanted = list(columns)
@@ -112,7 +141,7 @@ class BatchSource:
             )
         self._check_files(wanted)
         self._started = True
-        return self._generate(wanted)
+        return wanted
 
     def close(self) -> None:
         """Release the input and remove any temporary file; safe to call more than once."""
@@ -142,27 +171,58 @@ class BatchSource:
                     )
 
     def _generate(self, wanted: list[str]) -> Iterator[pa.RecordBatch]:
-        unique = list(dict.fromkeys(wanted))
-        target = pa.schema([self.schema.field(name) for name in unique])
-        size = self._batch_size
+        target = self._target(wanted)
         for reader in self._readers:
-            for batch in reader.batches(target):
-                if batch.num_rows == 0:
-                    continue
-                if batch.schema.names != unique:
-                    batch = batch.select(unique)
-                if batch.schema.types != target.types:
-                    try:
-                        batch = batch.cast(target)
-                    except READ_ERRORS as err:
-                        raise reader.error(err, rows=None) from err
-                if unique != wanted:
-                    batch = batch.select(wanted)
-                if batch.num_rows <= size:
-                    yield batch
-                else:
-                    for start in range(0, batch.num_rows, size):
-                        yield batch.slice(start, size)
+            yield from self._conform(reader, reader.batches(target), wanted)
+
+    def _parts(self, wanted: list[str], row_groups: bool) -> Iterator[Part]:
+        target = self._target(wanted)
+        offset = 0
+        for reader in self._readers:
+            groups = reader.row_groups() if row_groups else None
+            if groups is None:
+                for batch in self._conform(reader, reader.batches(target), wanted):
+                    yield Part(offset, batch.num_rows, functools.partial(iter, (batch,)))
+                    offset += batch.num_rows
+                continue
+            for index, rows in enumerate(groups):
+                if rows:
+                    read = functools.partial(self._read_group, reader, target, index, wanted)
+                    yield Part(offset, rows, read)
+                    offset += rows
+
+    def _read_group(
+        self, reader: Reader, target: pa.Schema, index: int, wanted: list[str]
+    ) -> Iterator[pa.RecordBatch]:
+        return self._conform(reader, reader.row_group_batches(target, index), wanted)
+
+    def _target(self, wanted: list[str]) -> pa.Schema:
+        return pa.schema([self.schema.field(name) for name in dict.fromkeys(wanted)])
+
+    def _conform(
+        self, reader: Reader, batches: Iterator[pa.RecordBatch], wanted: list[str]
+    ) -> Iterator[pa.RecordBatch]:
+        """``reader``'s batches as ``wanted`` asks: those columns, the union's types, sized."""
+        unique = list(dict.fromkeys(wanted))
+        target = self._target(wanted)
+        size = self._batch_size
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            if batch.schema.names != unique:
+                batch = batch.select(unique)
+            if batch.schema.types != target.types:
+                try:
+                    batch = batch.cast(target)
+                except READ_ERRORS as err:
+                    raise reader.error(err, rows=None) from err
+            if unique != wanted:
+                batch = batch.select(wanted)
+            if batch.num_rows <= size:
+                yield batch
+            else:
+                for start in range(0, batch.num_rows, size):
+                    yield batch.slice(start, size)
 
 
 def open_source(
