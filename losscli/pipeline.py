@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.arrays import RowNumbers, all_finite, float_array, nonfinite_rows, resolve_dtype
+from losscli.defaults import DEFAULT_BATCH_SIZE
 from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import check_nan_policy, evaluate_batch
 from losscli.io.columns import ColumnSpec, columns_to_array
@@ -24,7 +25,6 @@ from losscli.losses.spec import Scope, Target
 from losscli.report import ComputeReport, LossSummary
 from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
 
-DEFAULT_BATCH_SIZE = 65_536
 MAX_PAIRWISE_BATCH = 8_192
 """Largest batch for a batch-scope loss: its [batch, batch] matrices grow with the square."""
 
