@@ -8,15 +8,19 @@ row, never "the whole column is one sample"); ``K`` columns are ``[n, K]``; spar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.errors import InputDataError, LabelError, ParameterError, ShapeError
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses.loss import Loss
 from losscli.losses.spec import ParamKind, Target
 
-DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
+
+DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def resolve_dtype(dtype: Any, loss: Loss) -> np.dtype:
     name = np.dtype(chosen).name if not isinstance(chosen, str) else chosen.strip().lower()
     if name not in DTYPES:
         raise InputDataError(f"unsupported dtype {chosen!r}; use float32 or float64")
-    return DTYPES[name]
+    return np.dtype(name)
 
 
 @dataclass(frozen=True)

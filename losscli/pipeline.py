@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.arrays import all_finite, nonfinite_rows, resolve_dtype
+from losscli.defaults import DEFAULT_BATCH_SIZE
 from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import SharedInputs, check_nan_policy, evaluate_batch
 from losscli.io.columns import ColumnSpec, columns_to_array
@@ -27,7 +28,6 @@ from losscli.parallel import map_ordered
 from losscli.report import ComputeReport, LossSummary
 from losscli.state import DEFAULT_REDUCTION, LossState, standardize_reduction
 
-DEFAULT_BATCH_SIZE = 65_536
 MAX_PAIRWISE_BATCH = 8_192
 """Largest batch for a batch-scope loss: its [batch, batch] matrices grow with the square."""
 

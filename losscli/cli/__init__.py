@@ -2,30 +2,68 @@
 
 Every option can also come from an environment variable ``LOSSCLI_<COMMAND>_<OPTION>``
 (e.g. ``LOSSCLI_COMPUTE_BATCH_SIZE``), which suits CI jobs.
+
+Subcommands are imported only when used (see :mod:`losscli.cli.lazy`), so ``losscli --help``
+and ``losscli list`` start without NumPy, pyarrow or pandas.
 """
 
 from __future__ import annotations
 
 import platform
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 import click
 
 from losscli import __version__
 from losscli.cli.app import LossCliGroup
-from losscli.cli.compare_cmd import compare_command
-from losscli.cli.compute_cmd import compute_command
-from losscli.cli.curve_cmd import curve_command
-from losscli.cli.describe_cmd import describe_command
-from losscli.cli.doctor_cmd import doctor_command
-from losscli.cli.evaluate_cmd import evaluate_command
-from losscli.cli.list_cmd import list_command
-from losscli.cli.merge_cmd import merge_command
-from losscli.cli.penalty_cmd import penalty_command
+from losscli.cli.lazy import LazyCommand, LazyCommands
+
+COMMANDS = {
+    "compute": LazyCommand(
+        "losscli.cli.compute_cmd:compute_command",
+        "Compute losses of the predictions in INPUT files (CSV, Parquet, Arrow, JSON Lines).",
+    ),
+    "evaluate": LazyCommand(
+        "losscli.cli.evaluate_cmd:evaluate_command",
+        "Evaluate losses of the predictions in INPUT: slices, intervals and CI gates.",
+    ),
+    "merge": LazyCommand(
+        "losscli.cli.merge_cmd:merge_command",
+        "Merge `losscli evaluate --emit-state` files of disjoint shards: the same report and "
+        "gates as one pass over all their rows.",
+    ),
+    "compare": LazyCommand(
+        "losscli.cli.compare_cmd:compare_command",
+        "Compare a NEW model's predictions with an OLD model's on the same targets.",
+    ),
+    "doctor": LazyCommand(
+        "losscli.cli.doctor_cmd:doctor_command",
+        "Check the predictions in INPUT files for what makes losses wrong or NaN, "
+        "and suggest a loss.",
+    ),
+    "list": LazyCommand(
+        "losscli.cli.list_cmd:list_command",
+        "List every loss with its aliases, target kind and parameters.",
+    ),
+    "describe": LazyCommand(
+        "losscli.cli.describe_cmd:describe_command",
+        "Describe the loss NAME (a name, an alias, or FILE.py:FUNCTION).",
+    ),
+    "curve": LazyCommand(
+        "losscli.cli.curve_cmd:curve_command",
+        "Draw the loss curves of a training LOG and report what they show.",
+    ),
+    "penalty": LazyCommand(
+        "losscli.cli.penalty_cmd:penalty_command",
+        "Sum the Keras regularization penalty over the arrays of WEIGHTS.npz.",
+    ),
+}
+"""Every subcommand: where it lives and the first sentence of its help (for ``--help``)."""
 
 
 def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     parts = [f"python {platform.python_version()}"]
     for package in ("numpy", "pyarrow", "click", "rich"):
         try:
@@ -42,8 +80,16 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
+def _show_envvars(command: click.Command) -> None:
+    """List each option's environment variable in the command's --help."""
+    for param in command.params:
+        if isinstance(param, click.Option):
+            param.show_envvar = True
+
+
 @click.group(
     cls=LossCliGroup,
+    commands=LazyCommands(COMMANDS, on_load=_show_envvars),
     context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "LOSSCLI"},
 )
 @click.option(
@@ -61,23 +107,6 @@ def main() -> None:
     losscli compute --loss huber preds.parquet
     losscli list
     """
-
-
-for _command in (
-    compute_command,
-    evaluate_command,
-    merge_command,
-    compare_command,
-    doctor_command,
-    list_command,
-    describe_command,
-    curve_command,
-    penalty_command,
-):
-    for _param in _command.params:
-        if isinstance(_param, click.Option):
-            _param.show_envvar = True
-    main.add_command(_command)
 
 
 def run() -> None:  # pragma: no cover - console entry for python -m

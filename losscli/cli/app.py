@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from losscli.cli.lazy import LazyGroup
 from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LossCliError
 
 
@@ -16,8 +17,11 @@ def error_line(message: str) -> str:
     return f"losscli: error: {message}"
 
 
-class LossCliGroup(click.Group):
-    """A click group that turns losscli errors into one line on stderr and an exit code."""
+class LossCliGroup(LazyGroup):
+    """A click group that turns losscli errors into one line on stderr and an exit code.
+
+    Its subcommands may be :class:`~losscli.cli.lazy.LazyCommands` (imported when used).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = "--debug" in sys.argv

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from losscli.cli.completion import complete_columns, complete_losses
-from losscli.pipeline import DEFAULT_BATCH_SIZE
+from losscli.defaults import DEFAULT_BATCH_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -19,9 +19,9 @@ from losscli.compare import (
     ComparisonResult,
     compare_inputs,
 )
+from losscli.defaults import DEFAULT_BATCH_SIZE
 from losscli.errors import EXIT_GATE_FAILED, UsageError
 from losscli.gates import Gate, check_gates
-from losscli.pipeline import DEFAULT_BATCH_SIZE
 from losscli.state import REDUCTIONS
 from losscli.weights import parse_class_weight as validate_class_weight
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,18 +21,13 @@ from losscli.cli.context import IOContext
 from losscli.cli.options import parse_class_weight, parse_losses
 from losscli.cli.output import progress, write_atomically
 from losscli.errors import EXIT_GATE_FAILED, UsageError
-from losscli.gates import Gate, check_gates
-from losscli.io.columns import ColumnRequest, resolve_columns
-from losscli.io.sinks import open_sink
-from losscli.io.sources import InputSpec, open_source
 from losscli.losses.spec import Scope
 from losscli.objective import Objective
-from losscli.parallel import default_threads
-from losscli.pipeline import ComputeOptions, DatasetComputation, make_jobs, run
 from losscli.render import render
-from losscli.report import ComputeReport
 from losscli.state import REDUCTIONS
-from losscli.weights import parse_class_weight as validate_class_weight
+
+if TYPE_CHECKING:
+    from losscli.report import ComputeReport
 
 SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
 
@@ -98,6 +94,14 @@ def compute_command(
     --batch-size.
     """
     del debug  # handled by the group
+    # Imported here, not at the top, so `losscli compute --help` loads no NumPy or pyarrow.
+    from losscli.gates import Gate, check_gates
+    from losscli.io.columns import ColumnRequest, resolve_columns
+    from losscli.io.sources import InputSpec, open_source
+    from losscli.parallel import default_threads
+    from losscli.pipeline import ComputeOptions, DatasetComputation, make_jobs, run
+    from losscli.weights import parse_class_weight as validate_class_weight
+
     io = IOContext(quiet=quiet)
     threads = threads or default_threads()
     total = _objective(losses, objective, loss_weights)
@@ -191,6 +195,9 @@ def _needs_two_passes(jobs: Sequence) -> bool:
 
 
 def _write_per_sample(io, computation, source, output, fmt, advance, threads) -> None:
+    from losscli.io.sinks import open_sink
+    from losscli.pipeline import run
+
     sink_fmt = None if output else ("jsonl" if fmt == "json" else "csv")
     with open_sink(output, fmt=sink_fmt, stdout=None if output else io.binary_stdout) as sink:
         run(

@@ -9,11 +9,11 @@ import click
 
 from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
+from losscli.defaults import DEFAULT_BATCH_SIZE
 from losscli.doctor import Diagnosis, Finding, Severity, Suggestion, diagnose_input
 from losscli.errors import EXIT_GATE_FAILED
 from losscli.io.columns import ColumnRequest
 from losscli.io.sources import InputSpec
-from losscli.pipeline import DEFAULT_BATCH_SIZE
 
 if TYPE_CHECKING:
     from rich.console import Console

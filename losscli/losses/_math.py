@@ -7,7 +7,15 @@ part of the intended arithmetic (it saturates to 0 or 1), so those warnings are 
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+from losscli.lazy_numpy import lazy_numpy
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
+
 
 EPSILON = 1e-7
 """``keras.config.epsilon()``: the fuzz factor used for clipping and safe division."""

@@ -23,14 +23,17 @@ import inspect
 import re
 import sys
 from dataclasses import replace
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.errors import InputDataError, ShapeError, UsageError
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses.spec import LossSpec, Param, ParamKind, Scope, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 PLUGIN_GROUP = "losscli.losses"
 _REFERENCE = re.compile(r"^(?P<source>[^:]*(?:\.py|[./\\][^:]*)):(?P<name>[A-Za-z_]\w*)$")
@@ -178,6 +181,8 @@ def plugin_specs() -> tuple[LossSpec, ...]:
     An entry point may name a :class:`LossSpec` or a loss function/class; its entry-point name
     is the loss's name. A plugin that fails to load is reported, not ignored.
     """
+    from importlib.metadata import entry_points  # slow to import; only listing needs it
+
     specs = []
     for entry in entry_points(group=PLUGIN_GROUP):
         try:

@@ -6,12 +6,16 @@ training. The Python API treats the whole input as one batch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import logsumexp, softplus
 from losscli.losses.spec import LossSpec, Param, ParamKind, Scope, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 
 def circle(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import mean
 from losscli.losses.spec import DatasetScan, LossSpec, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 
 def labels_are_binary(y_true: np.ndarray) -> bool:

@@ -8,12 +8,16 @@ which equals Keras called on the whole file as one batch. With an ``axis`` it is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import epsilon
 from losscli.losses.spec import LossSpec, Param, ParamKind, RatioOfSums, Scope, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 Axes = int | tuple[int, ...] | None
 

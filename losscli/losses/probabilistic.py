@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import (
     clip_probabilities,
     log_sigmoid,
@@ -16,6 +15,11 @@ from losscli.losses._math import (
 )
 from losscli.losses._params import FROM_LOGITS, GAMMA, LABEL_SMOOTHING, LAST_AXIS
 from losscli.losses.spec import LossSpec, Param, ParamKind, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 
 def _elementwise_bce(target: np.ndarray, output: np.ndarray, from_logits: bool) -> np.ndarray:

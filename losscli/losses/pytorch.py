@@ -16,9 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from functools import partial
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.arrays import (
     Batch,
@@ -30,9 +28,15 @@ from losscli.arrays import (
     row_number,
 )
 from losscli.errors import InputDataError, ShapeError
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import log_sigmoid, mean, softplus
 from losscli.losses.loss import Loss
 from losscli.losses.spec import LossSpec, Param, ParamKind, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 # ------------------------------------------------------------------------------------ kernels
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import epsilon, mean, softplus
 from losscli.losses.spec import LossSpec, Param, ParamKind, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 
 def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import log_softmax
 from losscli.losses.spec import LossSpec, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 BLANK = 0
 

@@ -18,14 +18,18 @@ Conventions shared by every loss here (LOSS_SEMANTICS.md section 6):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.arrays import Batch, RowIds, as_columns, float_array, labels_array, row_number
 from losscli.errors import InputDataError, LabelError, ParameterError, ShapeError, WeightError
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses.loss import Loss
 from losscli.losses.spec import LossSpec, Param, ParamKind, RatioOfSums, Scope, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 # ------------------------------------------------------------------------------- parameters
 

@@ -12,11 +12,15 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.errors import ParameterError
+from losscli.lazy_numpy import lazy_numpy
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 
 class Target(str, Enum):
@@ -234,7 +238,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-Kernel = Callable[..., np.ndarray]
+Kernel = Callable[..., "np.ndarray"]
 """A per-row kernel: ``kernel(y_true, y_pred, **params) -> values``, pure and vectorized."""
 
 

@@ -14,15 +14,19 @@ by their size and a sample weight scales it, as Keras 2 does with a scalar loss.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from losscli.errors import InputDataError, ParameterError, ShapeError
+from losscli.lazy_numpy import lazy_numpy
 from losscli.losses._math import epsilon as keras_epsilon
 from losscli.losses._math import sigmoid
 from losscli.losses._params import FROM_LOGITS
 from losscli.losses.spec import LossSpec, Param, ParamKind, Scope, Target
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy(globals())
 
 FAMILY = "tfa"
 """How `losscli list` groups these losses (each spec below names its own family)."""
