@@ -95,6 +95,7 @@ def compute_command(
     """
     del debug  # handled by the group
     # Imported here, not at the top, so `losscli compute --help` loads no NumPy or pyarrow.
+    from losscli.allocator import keep_freed_buffers
     from losscli.gates import Gate, check_gates
     from losscli.io.columns import ColumnRequest, resolve_columns
     from losscli.io.sources import InputSpec, open_source
@@ -102,6 +103,7 @@ def compute_command(
     from losscli.pipeline import ComputeOptions, DatasetComputation, make_jobs, run
     from losscli.weights import parse_class_weight as validate_class_weight
 
+    keep_freed_buffers()
     io = IOContext(quiet=quiet)
     threads = threads or default_threads()
     total = _objective(losses, objective, loss_weights)
