@@ -12,6 +12,8 @@ from losscli.losses._math import (
     mean,
     sigmoid,
     softmax,
+    sum_last_axis,
+    take_per_row,
 )
 from losscli.losses._params import FROM_LOGITS, GAMMA, LABEL_SMOOTHING, LAST_AXIS
 from losscli.losses.spec import LossSpec, Param, ParamKind, Target
@@ -47,6 +49,8 @@ def _smooth_categorical(y_true: np.ndarray, label_smoothing: float, classes: int
 
 def _normalized_clipped(y_pred: np.ndarray, axis: int) -> np.ndarray:
     """Rows rescaled to sum to one, then clipped to [eps, 1 - eps]."""
+    if axis in (-1, y_pred.ndim - 1):
+        return clip_probabilities(y_pred / sum_last_axis(y_pred, keepdims=True))
     return clip_probabilities(y_pred / np.sum(y_pred, axis=axis, keepdims=True))
 
 
@@ -141,14 +145,18 @@ def sparse_categorical_crossentropy(
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = np.where(valid, labels, 0)
-    index = np.expand_dims(labels, -1)
     if from_logits:
-        picked = np.take_along_axis(log_softmax(y_pred, axis=-1), index, axis=-1)
+        index = np.expand_dims(labels, -1)
+        picked = np.squeeze(np.take_along_axis(log_softmax(y_pred), index, axis=-1), axis=-1)
+    elif y_pred.ndim == 2:
+        true_class = take_per_row(y_pred, labels)
+        picked = np.log(clip_probabilities(true_class / sum_last_axis(y_pred)))
     else:
+        index = np.expand_dims(labels, -1)
         true_class = np.take_along_axis(y_pred, index, axis=-1)
         total = np.sum(y_pred, axis=-1, keepdims=True)
-        picked = np.log(clip_probabilities(true_class / total))
-    loss = -np.squeeze(picked, axis=-1)
+        picked = np.squeeze(np.log(clip_probabilities(true_class / total)), axis=-1)
+    loss = -picked
     if ignore_class is not None:
         loss = np.where(valid, loss, loss.dtype.type(0))
     return loss
