@@ -52,8 +52,12 @@ def main() -> None:
     args = parser.parse_args()
 
     env = {**os.environ, "PYTHONPATH": args.pythonpath}
+    # Measure what an installed losscli costs: with PYTHONDONTWRITEBYTECODE set, every run would
+    # compile losscli from source (~50 ms). The bytecode goes to a temporary prefix, not the tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         csv = Path(tmp) / "small.csv"
         write_csv(csv, args.rows)
         cases = [

@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
 from losscli.errors import InputDataError, UsageError
 
 __all__ = [
@@ -72,11 +73,9 @@ __all__ = [
 CURVE_SCHEMA = 1
 """Version of the JSON document :meth:`CurveReport.to_dict` returns."""
 
-CHECKS = ("nan", "divergence", "overfit")
+CHECKS = CURVE_CHECKS
 """The findings ``--fail-on`` can turn into a failed run."""
 
-DEFAULT_PATIENCE = 3
-DEFAULT_DIVERGENCE_FACTOR = 10.0
 LOG_SCALE_RATIO = 100.0
 """The text chart and the PNG use a log scale when max / min exceeds this (two decades)."""
 

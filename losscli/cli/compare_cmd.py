@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from losscli.cli.completion import complete_columns, complete_losses
 from losscli.cli.context import IOContext
 from losscli.cli.options import parse_class_weight, parse_losses
-from losscli.compare import (
-    DEFAULT_LEVEL,
-    DEFAULT_REPLICATES,
-    CompareOptions,
-    CompareRequest,
-    ComparisonReport,
-    ComparisonResult,
-    compare_inputs,
-)
-from losscli.defaults import DEFAULT_BATCH_SIZE
+from losscli.defaults import DEFAULT_BATCH_SIZE, DEFAULT_LEVEL, DEFAULT_REPLICATES
 from losscli.errors import EXIT_GATE_FAILED, UsageError
-from losscli.gates import Gate, check_gates
 from losscli.state import REDUCTIONS
-from losscli.weights import parse_class_weight as validate_class_weight
+
+if TYPE_CHECKING:
+    from losscli.compare import ComparisonReport, ComparisonResult
 
 FORMATS = ("auto", "table", "json", "markdown")
 _VERDICT_STYLES = {"better": "green", "worse": "red"}
@@ -175,6 +167,11 @@ def compare_command(
     file only are counted and left out.
     """
     del debug  # handled by the group
+    # Imported here, not at the top, so `losscli compare --help` loads no NumPy or pyarrow.
+    from losscli.compare import CompareOptions, CompareRequest, compare_inputs
+    from losscli.gates import Gate, check_gates
+    from losscli.weights import parse_class_weight as validate_class_weight
+
     io = IOContext(quiet=quiet)
     if len(inputs) not in (1, 2):
         raise UsageError("give NEW and OLD prediction files, or one file with both models")

@@ -9,21 +9,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from losscli.cli.context import IOContext
-from losscli.curve import (
-    CHECKS,
-    DEFAULT_DIVERGENCE_FACTOR,
-    DEFAULT_PATIENCE,
-    CurveReport,
-    analyze,
-    read_history,
-    require_matplotlib,
-    text_chart,
-    write_png,
-)
+from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
 from losscli.errors import EXIT_GATE_FAILED, InputDataError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from losscli.curve import CurveReport
 
 _STYLES = {
     "train": "cyan",
@@ -69,7 +61,7 @@ _STYLES = {
     "--fail-on",
     "fail_on",
     multiple=True,
-    type=click.Choice(CHECKS),
+    type=click.Choice(CURVE_CHECKS),
     help="Exit 1 when this finding is present (one line on stderr each). Repeatable.",
 )
 @click.option(
@@ -107,6 +99,9 @@ def curve_command(
     infinite value, divergence and the onset of overfitting (docs/curve.md defines each).
     """
     del debug  # handled by the group
+    # Imported here, not at the top, so `losscli curve --help` loads no NumPy.
+    from losscli.curve import analyze, read_history, require_matplotlib, write_png
+
     io = IOContext(quiet=quiet)
     if png:
         require_matplotlib()
@@ -162,6 +157,8 @@ def render_curve(report: CurveReport, console: Console) -> None:
     """The chart, then one line per finding, fitted to the console's width."""
     from rich.table import Table
     from rich.text import Text
+
+    from losscli.curve import text_chart
 
     direction = "lower" if report.mode == "min" else "higher"
     curves = report.metric + (f" and {report.validation}" if report.validation else "")

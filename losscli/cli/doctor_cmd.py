@@ -10,16 +10,16 @@ import click
 from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
 from losscli.defaults import DEFAULT_BATCH_SIZE
-from losscli.doctor import Diagnosis, Finding, Severity, Suggestion, diagnose_input
 from losscli.errors import EXIT_GATE_FAILED
-from losscli.io.columns import ColumnRequest
-from losscli.io.sources import InputSpec
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from losscli.doctor import Diagnosis, Finding, Suggestion
+
 FORMATS = ("auto", "table", "json", "markdown")
-_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+_STYLES = {"error": "bold red", "warning": "yellow"}
+"""The style of each :class:`~losscli.doctor.Severity`, by value."""
 
 
 @click.command("doctor")
@@ -76,6 +76,11 @@ def doctor_command(
     would corrupt a loss), 0 otherwise (warnings allowed); docs/doctor.md defines each finding.
     """
     del debug  # handled by the group
+    # Imported here, not at the top, so `losscli doctor --help` loads no NumPy or pyarrow.
+    from losscli.doctor import diagnose_input
+    from losscli.io.columns import ColumnRequest
+    from losscli.io.sources import InputSpec
+
     io = IOContext(quiet=quiet)
     spec = InputSpec(
         paths=inputs or ("-",),
@@ -237,7 +242,7 @@ def render_table(diagnosis: Diagnosis, console: Console) -> None:
         findings.add_column(overflow="fold")
         for finding in diagnosis.findings:
             findings.add_row(
-                Text(finding.severity.value, style=_STYLES[finding.severity]),
+                Text(finding.severity.value, style=_STYLES[finding.severity.value]),
                 Text(finding.code),
                 Text(finding.message),
             )

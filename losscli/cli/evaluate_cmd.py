@@ -16,16 +16,8 @@ from losscli.cli.config import config_callback
 from losscli.cli.context import IOContext
 from losscli.cli.options import parse_class_weight, parse_losses
 from losscli.cli.output import progress
-from losscli.cli.report_output import emit_evaluation, fail_on_gates
 from losscli.errors import UsageError
-from losscli.evaluate import EvaluateOptions, Evaluation, write_state
-from losscli.gates import Gate
-from losscli.io.columns import ColumnRequest, resolve_columns
-from losscli.io.sources import InputSpec, open_source
-from losscli.parallel import default_threads, map_ordered
-from losscli.pipeline import make_jobs
 from losscli.state import REDUCTIONS
-from losscli.weights import parse_class_weight as validate_class_weight
 
 # Config-file keys that differ from the option's parameter name.
 CONFIG_KEYS = {
@@ -127,6 +119,16 @@ def evaluate_command(
     those of other shards.
     """
     del debug
+    # Imported here, not at the top, so `losscli evaluate --help` loads no NumPy or pyarrow.
+    from losscli.cli.report_output import emit_evaluation, fail_on_gates
+    from losscli.evaluate import EvaluateOptions, Evaluation, write_state
+    from losscli.gates import Gate
+    from losscli.io.columns import ColumnRequest, resolve_columns
+    from losscli.io.sources import InputSpec, open_source
+    from losscli.parallel import default_threads, map_ordered
+    from losscli.pipeline import make_jobs
+    from losscli.weights import parse_class_weight as validate_class_weight
+
     io = IOContext(quiet=quiet)
     if not losses:
         raise UsageError("no loss to evaluate: pass --loss (or set loss in --config)")

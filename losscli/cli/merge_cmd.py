@@ -5,9 +5,6 @@ from __future__ import annotations
 import click
 
 from losscli.cli.context import IOContext
-from losscli.cli.report_output import emit_evaluation, fail_on_gates
-from losscli.evaluate import read_state, write_state
-from losscli.gates import Gate
 
 
 @click.command("merge")
@@ -36,6 +33,11 @@ def merge_command(
     """Merge `losscli evaluate --emit-state` files of disjoint shards: the same report and
     gates as one pass over all their rows."""
     del debug
+    # Imported here, not at the top, so `losscli merge --help` loads no NumPy or pyarrow.
+    from losscli.cli.report_output import emit_evaluation, fail_on_gates
+    from losscli.evaluate import read_state, write_state
+    from losscli.gates import Gate
+
     parsed_gates = [Gate.parse(text) for text in gates]
     merged = read_state(states[0])
     for path in states[1:]:

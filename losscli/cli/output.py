@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +15,8 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 
 def write_atomically(path: Path, text: str) -> None:
+    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
+
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: no such directory")

@@ -8,10 +8,11 @@ import click
 
 from losscli.cli.context import IOContext
 from losscli.cli.curve_cmd import json_text
-from losscli.penalty import PenaltyReport, penalty
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from losscli.penalty import PenaltyReport
 
 
 @click.command("penalty")
@@ -53,6 +54,9 @@ def penalty_command(
     allow_pickle=False.
     """
     del debug  # handled by the group
+    # Imported here, not at the top, so `losscli penalty --help` loads no NumPy.
+    from losscli.penalty import penalty
+
     io = IOContext(quiet=quiet)
     report = penalty(weights, l1=l1, l2=l2, arrays=arrays)
     for item in report.arrays:

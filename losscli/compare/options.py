@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from losscli.defaults import DEFAULT_LEVEL, DEFAULT_REPLICATES
 from losscli.errors import UsageError
 from losscli.evaluation import check_nan_policy
 from losscli.pipeline import DEFAULT_BATCH_SIZE
 from losscli.state import standardize_reduction
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_REPLICATES", "CompareOptions"]
-
-DEFAULT_REPLICATES = 1000
-DEFAULT_LEVEL = 0.95
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ Names are resolved once against the input's schema (from metadata), with well-kn
 and "did you mean" suggestions; then every batch is converted the same way: one column is a
 1-D array, several columns (a comma list or a glob) are stacked into ``[n, K]``, a list column
 becomes ``[n, K]`` and a list-of-lists column ``[n, T, C]``.
+
+``pyarrow.compute`` (~0.1 s to import) is imported only where a column needs converting
+(booleans, decimals, nulls, list columns): a plain numeric column is read as a zero-copy view.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from losscli.errors import InputDataError
 
@@ -197,10 +199,14 @@ def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: 
         or pa.types.is_fixed_size_list(dtype)
     ):
         return _list_array(column, name, pad_ragged=pad_ragged)
-    if pa.types.is_boolean(dtype) or pa.types.is_decimal(dtype):
-        column = pc.cast(column, pa.float64())
     if pa.types.is_null(dtype):
         return np.full(len(column), np.nan)
+    if not column.null_count and dtype in _NUMPY_TYPES:
+        return _primitive_to_numpy(column)  # the common case: no conversion
+    import pyarrow.compute as pc
+
+    if pa.types.is_boolean(dtype) or pa.types.is_decimal(dtype):
+        column = pc.cast(column, pa.float64())
     if column.null_count:
         # Nulls become NaN, which the NaN policy handles.
         column = pc.fill_null(pc.cast(column, pa.float64()), np.nan)
@@ -244,6 +250,8 @@ def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
     if column.null_count:
         first = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
         raise InputDataError(f"column {name!r} has a missing list at row {first}")
+    import pyarrow.compute as pc
+
     lengths = _primitive_to_numpy(pc.list_value_length(column))
     values = column.flatten()
     if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from losscli.errors import InputDataError
-from losscli.io.columnar import IpcFileReader, IpcStreamReader, ParquetReader
 from losscli.io.formats import compression_from_magic, reader_kind, resolve_format
 from losscli.io.rawinput import FileInput, RawInput, StreamInput
 from losscli.io.readers import SNIFF_BYTES, Reader
@@ -22,12 +21,6 @@ from losscli.io.reasons import READ_ERRORS, os_reason, reason
 from losscli.io.spool import remove_quietly, spool
 from losscli.io.text import CsvReader, JsonLinesReader
 
-_READERS: dict[str, type[Reader]] = {
-    "parquet": ParquetReader,
-    "arrow-file": IpcFileReader,
-    "arrow-stream": IpcStreamReader,
-    "jsonl": JsonLinesReader,
-}
 _NEEDS_FILE = {"parquet": "Parquet", "arrow-file": "Arrow IPC file"}
 _SUFFIXES = {
     "csv": ".csv",
@@ -134,8 +127,26 @@ def _open_raw(
     try:
         if delimiter is not None:
             return CsvReader(raw, delimiter=delimiter, **common)
-        return _READERS[kind](raw, **common)
+        return _reader_class(kind)(raw, **common)
     except BaseException:
         if temp_path is not None:
             remove_quietly(temp_path)
         raise
+
+
+def _reader_class(kind: str) -> type[Reader]:
+    """The reader of a non-CSV ``kind``.
+
+    The Parquet and IPC readers are imported only for such an input: they import
+    pyarrow.parquet and pyarrow.ipc, which a CSV or JSON Lines input does not need.
+    """
+    if kind == "jsonl":
+        return JsonLinesReader
+    from losscli.io.columnar import IpcFileReader, IpcStreamReader, ParquetReader
+
+    readers: dict[str, type[Reader]] = {
+        "parquet": ParquetReader,
+        "arrow-file": IpcFileReader,
+        "arrow-stream": IpcStreamReader,
+    }
+    return readers[kind]

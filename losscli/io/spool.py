@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 
 from losscli.errors import InputDataError
 from losscli.io.rawinput import RawInput, Readable
@@ -24,6 +23,8 @@ def spool(source: RawInput, suffix: str) -> str:
     Raises:
         InputDataError: ``source`` cannot be read, or the temporary file cannot be written.
     """
+    import tempfile  # ~6 ms (shutil, random, bz2, lzma): most inputs are never spooled
+
     handle, path = tempfile.mkstemp(prefix="losscli-", suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as out:
