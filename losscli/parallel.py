@@ -7,11 +7,14 @@ same order as a sequential one, and the first error met is the one a sequential 
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -35,18 +38,23 @@ def map_ordered(
     """``work(item)`` for every item, on ``threads`` threads, yielded in the items' order.
 
     At most ``ahead`` items (default twice the threads) are taken from ``items`` before their
-    results are consumed, which bounds memory. With one thread everything runs on the caller's
-    thread. Closing the iterator early cancels what has not started and waits for what has.
+    results are consumed, which bounds memory. With one thread, or a single item, everything
+    runs on the caller's thread. Closing the iterator early cancels what has not started and
+    waits for what has.
     """
-    if threads <= 1:
-        for item in items:
+    iterator = iter(items)
+    first = list(itertools.islice(iterator, 2 if threads > 1 else 0))
+    if len(first) < 2:  # one thread, or a single item: no pool to start
+        for item in itertools.chain(first, iterator):
             yield work(item)
         return
+    from concurrent.futures import ThreadPoolExecutor  # only when there is parallel work
+
     limit = max(1, ahead if ahead is not None else 2 * threads)
     pending: deque[Future[Result]] = deque()
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="losscli")
     try:
-        for item in items:
+        for item in itertools.chain(first, iterator):
             pending.append(pool.submit(work, item))
             if len(pending) >= limit:
                 yield pending.popleft().result()

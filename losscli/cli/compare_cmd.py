@@ -166,12 +166,15 @@ def compare_command(
     difference. Two files are matched by --key (or by position with --aligned); rows in one
     file only are counted and left out.
     """
+    from losscli.allocator import keep_freed_buffers
+
     del debug  # handled by the group
     # Imported here, not at the top, so `losscli compare --help` loads no NumPy or pyarrow.
     from losscli.compare import CompareOptions, CompareRequest, compare_inputs
     from losscli.gates import Gate, check_gates
     from losscli.weights import parse_class_weight as validate_class_weight
 
+    keep_freed_buffers()
     io = IOContext(quiet=quiet)
     if len(inputs) not in (1, 2):
         raise UsageError("give NEW and OLD prediction files, or one file with both models")

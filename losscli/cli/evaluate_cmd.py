@@ -118,6 +118,8 @@ def evaluate_command(
     bounded by --batch-size; --emit-state writes a state that `losscli merge` combines with
     those of other shards.
     """
+    from losscli.allocator import keep_freed_buffers
+
     del debug
     # Imported here, not at the top, so `losscli evaluate --help` loads no NumPy or pyarrow.
     from losscli.cli.report_output import emit_evaluation, fail_on_gates
@@ -129,6 +131,7 @@ def evaluate_command(
     from losscli.pipeline import make_jobs
     from losscli.weights import parse_class_weight as validate_class_weight
 
+    keep_freed_buffers()
     io = IOContext(quiet=quiet)
     if not losses:
         raise UsageError("no loss to evaluate: pass --loss (or set loss in --config)")
