@@ -166,10 +166,9 @@ def compare_command(
     difference. Two files are matched by --key (or by position with --aligned); rows in one
     file only are counted and left out.
     """
-    from losscli.allocator import keep_freed_buffers
-
     del debug  # handled by the group
     # Imported here, not at the top, so `losscli compare --help` loads no NumPy or pyarrow.
+    from losscli.allocator import keep_freed_buffers
     from losscli.compare import CompareOptions, CompareRequest, compare_inputs
     from losscli.gates import Gate, check_gates
     from losscli.weights import parse_class_weight as validate_class_weight

@@ -118,10 +118,9 @@ def evaluate_command(
     bounded by --batch-size; --emit-state writes a state that `losscli merge` combines with
     those of other shards.
     """
-    from losscli.allocator import keep_freed_buffers
-
     del debug
     # Imported here, not at the top, so `losscli evaluate --help` loads no NumPy or pyarrow.
+    from losscli.allocator import keep_freed_buffers
     from losscli.cli.report_output import emit_evaluation, fail_on_gates
     from losscli.evaluate import EvaluateOptions, Evaluation, write_state
     from losscli.gates import Gate
