@@ -390,7 +390,7 @@ def exact_batches(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.T
 class PartSource(Protocol):
     """What :func:`run` reads: an input that can be split into parts (a ``BatchSource``)."""
 
-    def parts(self, columns: Sequence[str], *, row_groups: bool = True) -> Iterator[Part]: ...
+    def parts(self, columns: Sequence[str], *, split: bool = True) -> Iterator[Part]: ...
 
 
 def run(
@@ -418,7 +418,7 @@ def run(
         parts: Iterable[Part] = _as_parts(regrouped)
     else:
         # Per-sample rows are kept until written: parts of one batch keep that bounded.
-        parts = source.parts(columns, row_groups=not per_sample)
+        parts = source.parts(columns, split=not per_sample)
 
     def compute(part: Part) -> Progress:
         return computation.compute_part(part, per_sample=per_sample)

@@ -112,9 +112,9 @@ def test_parquet_parts_are_its_row_groups_with_their_first_rows(parquet_file: Pa
 def test_without_row_groups_each_batch_is_a_part(parquet_file: Path, tmp_path: Path) -> None:
     csv_path = tmp_path / "preds.csv"
     pacsv.write_csv(_table(5_000), csv_path)
-    for path, row_groups in ((parquet_file, False), (csv_path, True)):
+    for path, split in ((parquet_file, False),):
         with open_source(InputSpec((str(path),), batch_size=1_000)) as source:
-            parts = list(source.parts(["y_true"], row_groups=row_groups))
+            parts = list(source.parts(["y_true"], split=split))
         offsets = np.cumsum([0] + [part.rows for part in parts[:-1]])
         assert [part.offset for part in parts] == offsets.tolist()
         assert all(part.rows <= 1_000 for part in parts)

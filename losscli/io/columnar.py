@@ -8,6 +8,7 @@ file (a stream is spooled to one first); an IPC stream is read front to back, so
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -15,7 +16,7 @@ import pyarrow.ipc as pa_ipc
 import pyarrow.parquet as pq
 
 from losscli.io.rawinput import RawInput
-from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Reader
+from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Piece, Reader
 
 
 class ParquetReader(Reader):
@@ -28,13 +29,15 @@ class ParquetReader(Reader):
             self._footer = parquet.metadata
             return parquet.schema_arrow, parquet.metadata.num_rows
 
-    def row_groups(self) -> list[int]:
-        footer = self._footer
-        return [footer.row_group(index).num_rows for index in range(footer.num_row_groups)]
-
-    def row_group_batches(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
+    def pieces(self, target: pa.Schema) -> Iterator[Piece]:
         if not target.names:
             target = pa.schema([self.schema.field(self.schema.names[0])])
+        footer = self._footer
+        for index in range(footer.num_row_groups):
+            read = functools.partial(self._read_row_group, target, index)
+            yield Piece(footer.row_group(index).num_rows, read)
+
+    def _read_row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
         return self._guarded(self._row_group(target, index))
 
     def _row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:

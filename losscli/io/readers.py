@@ -9,7 +9,8 @@ may have been spooled to when it is closed (or garbage-collected).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -22,6 +23,14 @@ from losscli.io.spool import remove_quietly
 SNIFF_BYTES = 1 << 16
 # ...and how far to keep looking when they are not enough (a very long first line or schema).
 MAX_PROBE_BYTES = 1 << 26
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of one input: its row count, and how to decode it (on any thread)."""
+
+    rows: int
+    read: Callable[[], Iterator[pa.RecordBatch]]
 
 
 class Reader:
@@ -78,20 +87,21 @@ class Reader:
             target = pa.schema([self.schema.field(name) for name in self.schema.names[:1]])
         return self._guarded(self._batches(target))
 
-    def row_groups(self) -> list[int] | None:
-        """The row count of each independently readable part (Parquet row groups), if any.
+    def pieces(self, target: pa.Schema) -> Iterator[Piece] | None:
+        """The input as pieces that threads can decode apart, in order; None if it has none.
 
-        None means the input can only be read front to back with :meth:`batches`.
+        Pieces are Parquet row groups, or line ranges of a plain CSV file. Each piece's row
+        count is known before the next piece is made, so rows keep their input numbers.
         """
         return None
 
-    def row_group_batches(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
-        """The batches of row group ``index`` alone; safe to call from several threads at once."""
-        raise NotImplementedError(f"{self.format} inputs have no row groups")
+    def _guarded(
+        self, batches: Iterator[pa.RecordBatch], rows: int = 0
+    ) -> Iterator[pa.RecordBatch]:
+        """``batches`` with read errors raised as :class:`InputDataError` naming the input.
 
-    def _guarded(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        """``batches`` with read errors raised as :class:`InputDataError` naming the input."""
-        rows = 0
+        ``rows``: the input's rows before the first of ``batches``, for the error's position.
+        """
         try:
             while True:
                 try:

@@ -27,7 +27,7 @@ from losscli.errors import InputDataError, UsageError
 from losscli.io.formats import family, normalize_delimiter, normalize_format
 from losscli.io.opening import OpenOptions, open_path, open_stream
 from losscli.io.paths import expand_paths
-from losscli.io.readers import Reader
+from losscli.io.readers import Piece, Reader
 from losscli.io.reasons import READ_ERRORS
 from losscli.io.stdin import stdin_stream
 
@@ -111,15 +111,16 @@ class BatchSource:
         wanted = self._start(columns)
         return self._generate(wanted)
 
-    def parts(self, columns: Sequence[str], *, row_groups: bool = True) -> Iterator[Part]:
+    def parts(self, columns: Sequence[str], *, split: bool = True) -> Iterator[Part]:
         """The input projected to ``columns`` as parts that threads can read independently.
 
-        With ``row_groups``, each Parquet row group is one part, decoded by whoever reads it;
-        every other input (and every input without ``row_groups``) is read front to back here,
-        one part per batch. Parts come in input order, each knowing its first row's number.
+        With ``split``, Parquet row groups and line ranges of plain CSV files are parts decoded
+        by whoever reads them; everything else (and everything without ``split``) is decoded
+        here, front to back, one part per batch. Parts come in input order, each knowing its
+        first row's number.
         """
         wanted = self._start(columns)
-        return self._parts(wanted, row_groups)
+        return self._parts(wanted, split)
 
     def _start(self, columns: Sequence[str]) -> list[str]:
         """Check a read of ``columns`` can start; the columns as a list."""
@@ -175,26 +176,26 @@ class BatchSource:
         for reader in self._readers:
             yield from self._conform(reader, reader.batches(target), wanted)
 
-    def _parts(self, wanted: list[str], row_groups: bool) -> Iterator[Part]:
+    def _parts(self, wanted: list[str], split: bool) -> Iterator[Part]:
         target = self._target(wanted)
         offset = 0
         for reader in self._readers:
-            groups = reader.row_groups() if row_groups else None
-            if groups is None:
+            pieces = reader.pieces(target) if split else None
+            if pieces is None:
                 for batch in self._conform(reader, reader.batches(target), wanted):
                     yield Part(offset, batch.num_rows, functools.partial(iter, (batch,)))
                     offset += batch.num_rows
                 continue
-            for index, rows in enumerate(groups):
-                if rows:
-                    read = functools.partial(self._read_group, reader, target, index, wanted)
-                    yield Part(offset, rows, read)
-                    offset += rows
+            for piece in pieces:
+                if piece.rows:
+                    read = functools.partial(self._read_piece, reader, piece, wanted)
+                    yield Part(offset, piece.rows, read)
+                    offset += piece.rows
 
-    def _read_group(
-        self, reader: Reader, target: pa.Schema, index: int, wanted: list[str]
+    def _read_piece(
+        self, reader: Reader, piece: Piece, wanted: list[str]
     ) -> Iterator[pa.RecordBatch]:
-        return self._conform(reader, reader.row_group_batches(target, index), wanted)
+        return self._conform(reader, piece.read(), wanted)
 
     def _target(self, wanted: list[str]) -> pa.Schema:
         return pa.schema([self.schema.field(name) for name in dict.fromkeys(wanted)])

@@ -8,6 +8,7 @@ opened; every block is then decoded to that schema, keeping only the requested c
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,8 +17,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
+from losscli.io.line_ranges import header_length, line_ranges, plain_rows
 from losscli.io.rawinput import RawInput
-from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Reader
+from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Piece, Reader
 
 _MIN_BLOCK_BYTES = 1 << 16
 _MAX_BLOCK_BYTES = 1 << 26  # ~64 MiB of text per block whatever the batch size
@@ -55,18 +57,72 @@ class CsvReader(_TextReader):
         super().__init__(raw, **options)
 
     def _open(self, stream: Any, block_size: int, target: pa.Schema | None) -> Any:
-        convert = None
-        if target is not None:
-            convert = pa_csv.ConvertOptions(
-                include_columns=target.names,
-                column_types={field.name: field.type for field in target},
-            )
         return pa_csv.open_csv(
             stream,
             read_options=pa_csv.ReadOptions(block_size=block_size),
-            parse_options=pa_csv.ParseOptions(delimiter=self._delimiter),
-            convert_options=convert,
+            parse_options=self._parse_options(),
+            convert_options=_convert_options(target),
         )
+
+    def pieces(self, target: pa.Schema) -> Iterator[Piece] | None:
+        """Line ranges of an uncompressed file, each parsed by whoever reads it."""
+        if self._raw.path is None or self._raw.compression is not None:
+            return None
+        if not target.names:
+            target = pa.schema([self.schema.field(self.schema.names[0])])
+        return self._line_pieces(self._raw.path, target)
+
+    def _line_pieces(self, path: str, target: pa.Schema) -> Iterator[Piece]:
+        rows_before = 0
+        with open(path, "rb") as file:
+            start = header_length(file)
+            if start is None:
+                return
+            for offset, data in line_ranges(file, start, self._block_size):
+                rows = plain_rows(data)
+                if rows is None:  # quotes or blank lines: parse the rest front to back
+                    yield from self._parsed_pieces(path, offset, target, rows_before)
+                    return
+                yield Piece(rows, functools.partial(self._parse_range, data, target, rows_before))
+                rows_before += rows
+
+    def _parse_range(
+        self, data: bytes, target: pa.Schema, rows_before: int
+    ) -> Iterator[pa.RecordBatch]:
+        def parse() -> Iterator[pa.RecordBatch]:
+            table = pa_csv.read_csv(
+                pa.BufferReader(data),
+                read_options=self._headless_options(len(data), use_threads=False),
+                parse_options=self._parse_options(),
+                convert_options=_convert_options(target),
+            )
+            yield from table.to_batches(max_chunksize=self._batch_size)
+
+        return self._guarded(parse(), rows_before)
+
+    def _parsed_pieces(
+        self, path: str, offset: int, target: pa.Schema, rows_before: int
+    ) -> Iterator[Piece]:
+        """The file from ``offset`` on, parsed here in order, one piece per batch."""
+        with pa.OSFile(path) as file:
+            file.seek(offset)
+            reader = pa_csv.open_csv(
+                file,
+                read_options=self._headless_options(self._block_size, use_threads=True),
+                parse_options=self._parse_options(),
+                convert_options=_convert_options(target),
+            )
+            for batch in self._guarded(iter(reader), rows_before):
+                yield Piece(batch.num_rows, functools.partial(iter, (batch,)))
+
+    def _headless_options(self, block_size: int, *, use_threads: bool) -> pa_csv.ReadOptions:
+        """Read options for text after the header: the names are the header's."""
+        return pa_csv.ReadOptions(
+            column_names=self.schema.names, block_size=max(block_size, 1), use_threads=use_threads
+        )
+
+    def _parse_options(self) -> pa_csv.ParseOptions:
+        return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
         schema = getattr(self, "schema", None)  # not yet known while reading the header
@@ -100,6 +156,16 @@ class JsonLinesReader(_TextReader):
         return re.sub(
             r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1)) + 1}", text
         )
+
+
+def _convert_options(target: pa.Schema | None) -> pa_csv.ConvertOptions | None:
+    """Decode only the columns of ``target``, as its types (None: every column, inferred)."""
+    if target is None:
+        return None
+    return pa_csv.ConvertOptions(
+        include_columns=target.names,
+        column_types={field.name: field.type for field in target},
+    )
 
 
 def _csv_column(names: list[str], index: int) -> str:
