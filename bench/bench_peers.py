@@ -458,15 +458,24 @@ def output_of(argv: list[str]) -> str:
     return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def commit() -> str:
+    """HEAD of the repository running the benchmark, "+changes" if it has uncommitted ones
+    (besides docs/benchmarks.md, which the benchmark itself rewrites)."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = output_of([*git, "rev-parse", "--short", "HEAD"])
+        status = [*git, "status", "--porcelain", "--untracked-files=no", "--", "."]
+        changes = output_of([*status, ":(exclude)docs/benchmarks.md"])
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if changes else "")
+
+
 def header(
     args: argparse.Namespace, shapes: Shapes, elapsed: float, sizes: dict[str, int]
 ) -> list[str]:
     """Mode, command line, date, machine and method: the lines above the tables."""
     peers = json.loads(output_of([args.peer_python, "-c", VERSIONS]))
-    try:
-        commit = output_of(["git", "-C", str(ROOT), "describe", "--always", "--dirty"])
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
     library = ", ".join(f"{name} {version}" for name, version in peers.items() if name != "python")
     files = ", ".join(f"{name} ({megabytes(size)})" for name, size in sizes.items())
     slow = (
@@ -481,8 +490,8 @@ def header(
         "",
         f"Machine: {os.cpu_count()} cores, {cpu_model()}, {memory_gib():.0f} GiB, "
         f"{platform.system()} {platform.release()}; shared, so compare ratios within one run.",
-        f"losscli: `{args.losscli}` ({output_of([args.losscli, '--version'])}), at commit {commit} "
-        "of the repository running the benchmark.",
+        f"losscli: `{args.losscli}` ({output_of([args.losscli, '--version'])}); the repository "
+        f"running the benchmark at {args.commit}.",
         f"Peers (.venv-bench): Python {peers['python']}, {library}.",
         f"Data (seed {args.seed}, bench/datagen.py): {files}.",
         "",
@@ -490,7 +499,8 @@ def header(
         f"median wall time of {args.repeats} runs interleaved across the commands of a "
         f"workload{slow}, largest peak RSS (`ru_maxrss`) of those runs. "
         "The ratio column is losscli's median time over the row's (below 1: losscli is faster). "
-        "Every peer's printed loss is checked against losscli's.",
+        "Every peer's printed loss is checked against losscli's. Load average (1 min) at the "
+        f"start and end of the run: {args.load[0]:.1f}, {os.getloadavg()[0]:.1f}.",
     ]
 
 
@@ -526,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{program} not found: run `make install bench-env`, or pass its path")
 
     start = time.perf_counter()
+    args.commit, args.load = commit(), os.getloadavg()
     keys = [key for key in WORKLOADS if not args.only or key in args.only]
     specs = list(dict.fromkeys(s for key in keys for s in data_specs(key, shapes, args.seed)))
     texts = [f"{spec.kind}:{spec.rows}" for spec in specs]
