@@ -54,7 +54,7 @@ $(BENCH_STAMP): bench/requirements-peers.txt
 bench-env: $(BENCH_STAMP)  ## create .venv-bench with the pinned peers (polars, DuckDB, pandas, ...)
 
 # LOSSCLI=path/to/losscli times another build; BENCH_ARGS='--only csv --repeats 3' and so on.
-bench: install bench-env  ## losscli vs its peers, whole processes (~15 min); docs/benchmarks.md
+bench: install bench-env  ## losscli vs its peers, whole processes (~6 min); docs/benchmarks.md
 	$(NO_OPENBLAS) $(BENCH_VENV)/bin/python bench/bench_peers.py --losscli $(LOSSCLI) $(BENCH_ARGS)
 
 bench-quick: install bench-env  ## the same on 5M/1M-row files, 3 repeats (under 2 minutes)
