@@ -4,7 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format docs bench bench-stream clean
+.PHONY: install demo test lint format docs bench bench-quick bench-env bench-kernels bench-stream clean
+
+# The peers benchmark: peers live in their own venv (not project dependencies).
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+LOSSCLI     ?= $(BIN)/losscli
+BENCH_ARGS  ?=
+# Elementwise kernels do not use BLAS; unset the OpenBLAS overrides so NumPy runs as shipped.
+NO_OPENBLAS := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +46,25 @@ docs: install  ## regenerate the README's table of losses and docs/losses.md fro
 test: lint  ## lint, then the whole test suite
 	$(BIN)/python -m pytest -q
 
-bench: install  ## micro-benchmarks of the loss kernels; results go to docs/benchmarks.md
-	# Elementwise kernels do not use BLAS; unset the OpenBLAS overrides so NumPy runs as shipped.
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python bench/bench_kernels.py
+$(BENCH_STAMP): bench/requirements-peers.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $(BENCH_STAMP)
+
+bench-env: $(BENCH_STAMP)  ## create .venv-bench with the pinned peers (polars, DuckDB, pandas, ...)
+
+# LOSSCLI=path/to/losscli times another build; BENCH_ARGS='--only csv --repeats 3' and so on.
+bench: install bench-env  ## losscli vs its peers, whole processes (~6 min); docs/benchmarks.md
+	$(NO_OPENBLAS) $(BENCH_VENV)/bin/python bench/bench_peers.py --losscli $(LOSSCLI) $(BENCH_ARGS)
+
+bench-quick: install bench-env  ## the same on 5M/1M-row files, 3 repeats (under 2 minutes)
+	$(NO_OPENBLAS) $(BENCH_VENV)/bin/python bench/bench_peers.py --quick --losscli $(LOSSCLI) $(BENCH_ARGS)
+
+bench-kernels: install  ## micro-benchmarks of the loss kernels; results go to docs/benchmarks.md
+	$(NO_OPENBLAS) $(BIN)/python bench/bench_kernels.py
 
 bench-stream: install  ## 50M-row Parquet: time and peak memory of compute vs baselines
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python bench/bench_stream.py
+	$(NO_OPENBLAS) $(BIN)/python bench/bench_stream.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis

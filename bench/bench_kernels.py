@@ -6,7 +6,7 @@ and their ratio. The baselines are what a user would type; for sparse cross-entr
 baseline is Keras's own formulation (log of every class times a one-hot mask), which shows
 what gathering the true class before the log saves.
 
-Run: make bench   (writes docs/benchmarks.md; pass --rows to change the size)
+Run: make bench-kernels   (rewrites its section of docs/benchmarks.md; --rows changes the size)
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from bench_stream import DOCS, replace_section
 
 import losscli
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+MARKER = "## Loss kernels through the Python API"
 
 
 def median_seconds(fn: Callable[[], object], repeats: int) -> float:
@@ -99,11 +100,9 @@ def main() -> None:
         f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} cores, "
         f"{platform.machine()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}"
     )
-    report = "\n".join(
+    section = "\n".join(
         [
-            "# Benchmarks",
-            "",
-            "## Loss kernels through the Python API (`make bench`)",
+            f"{MARKER} (`make bench-kernels`)",
             "",
             f"`python {' '.join(sys.argv)}` — medians of {args.repeats} runs after a warm-up, "
             "in one process, in-memory float32 arrays. The baseline is the obvious NumPy "
@@ -116,7 +115,8 @@ def main() -> None:
             "",
         ]
     )
-    args.output.write_text(report)
+    text = args.output.read_text() if args.output.exists() else "# Benchmarks\n\n"
+    args.output.write_text(replace_section(text, MARKER, section))
     print(f"wrote {args.output}")
 
 
