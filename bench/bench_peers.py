@@ -42,7 +42,11 @@ MARKER = "## losscli against its peers"
 DEFAULT_LOSSCLI = ROOT / ".venv" / "bin" / "losscli"
 DEFAULT_PEER_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 TOLERANCE = 1e-6  # relative difference allowed between a peer's loss and losscli's
-UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # as `make bench`: NumPy as shipped
+UNSET = (
+    "OPENBLAS_CORETYPE",  # as `make bench`: NumPy as shipped
+    "OPENBLAS_L2_SIZE",
+    "PYTHONDONTWRITEBYTECODE",  # an installed losscli has its bytecode compiled
+)
 
 # Peer scripts, by the name the tables give them.
 PANDAS, DUCKDB, POLARS, PYARROW = "pandas + sklearn", "DuckDB SQL", "polars lazy", "pyarrow read"
