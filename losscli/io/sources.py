@@ -300,10 +300,13 @@ def _remotes(
     note: Callable[[str], None],
 ) -> Remotes | None:
     """The remote stores' handle if an input is a URI; checks the storage options either way."""
+    remote = any(is_uri(path) for path in paths)
+    if not remote and not storage_options:
+        return None  # the common case imports nothing remote
     from losscli.io.storage_options import parse_storage_options
 
     parsed = parse_storage_options(storage_options)
-    if not any(is_uri(path) for path in paths):
+    if not remote:
         if parsed:
             note("--storage-option is ignored: no input is a URI (s3://, gs://, https://, ...)")
         return None

@@ -113,13 +113,13 @@ def parse_storage_options(
     if isinstance(items, Mapping):
         pairs = [(str(key), _text(value)) for key, value in items.items()]
     else:
-        for item in items:
+        for number, item in enumerate(items, start=1):
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
-                shown = key.strip() or "(empty)"
+                # The item is not echoed: it may be a credential typed without its key.
                 raise UsageError(
-                    f"--storage-option takes KEY=VALUE, e.g. endpoint_url=http://host:9000; "
-                    f"got one without '=' or a key (key: {shown!r})"
+                    f"--storage-option number {number} is not KEY=VALUE (e.g. "
+                    "endpoint_url=http://127.0.0.1:9000)"
                 )
             pairs.append((key, value))
     values: dict[str, str] = {}
