@@ -16,7 +16,7 @@ Fixtures (all session-scoped, started once, skipped when ``moto[server]``/``boto
     A bucket holding the same prediction data as files under ``local`` (a local directory):
     ``parquet/part-{0,1,2}.parquet`` (3 row groups each; 12,000 rows in all) with a hidden
     ``parquet/_SUCCESS``, the same rows in ``csv/part-{0,1,2}.csv``, ``gz/part-0.csv.gz``, and
-    ``wide/wide.parquet`` (12 double columns, 60,000 rows, ~5.8 MB, for measuring what is
+    ``wide/wide.parquet`` (12 double columns, 60,000 rows, ~7.1 MB, for measuring what is
     fetched), all public-read (``{endpoint_url}/{bucket}/{key}`` serves them over plain HTTP).
     ``s3_data.uri("parquet/*.parquet")`` is the S3 URI of a key, prefix or glob,
     ``s3_data.path("parquet/*.parquet")`` the same place locally. The columns:
