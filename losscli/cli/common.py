@@ -1,4 +1,4 @@
-"""Options shared by the commands that read predictions (compute, evaluate, merge).
+"""Options shared by the commands that read predictions (compute, evaluate, doctor, compare).
 
 Each function returns a decorator adding a group of options, so every command spells them the
 same way; ``command`` names the environment variables (``LOSSCLI_<COMMAND>_<OPTION>``).
@@ -42,6 +42,7 @@ def input_options(function: F) -> F:
                 help="Input format, overriding the extension and the first bytes.",
             ),
             click.option("--delimiter", help="CSV delimiter [default: sniffed]."),
+            storage_option(),
             click.option(
                 "--threads",
                 type=click.IntRange(min=1),
@@ -49,6 +50,18 @@ def input_options(function: F) -> F:
                 "[default: the CPUs available]. The result does not depend on it.",
             ),
         ],
+    )
+
+
+def storage_option() -> Callable[[F], F]:
+    """--storage-option KEY=VALUE (repeatable): how to reach remote inputs."""
+    return click.option(
+        "--storage-option",
+        "storage_options",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="How to reach remote inputs (s3://, gs://, az://, https://): e.g. endpoint_url=URL, "
+        "region=R, anonymous=true. Repeatable; credentials come from the environment.",
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from losscli.cli.common import storage_option
 from losscli.cli.completion import complete_columns, complete_losses
 from losscli.cli.context import IOContext
 from losscli.cli.options import parse_class_weight, parse_losses
@@ -84,6 +85,7 @@ _VERDICT_STYLES = {"better": "green", "worse": "red"}
     show_default=True,
     help="Rows per batch (memory bound; the batch of batch-scope losses).",
 )
+@storage_option()
 @click.option(
     "--ci",
     "level",
@@ -146,6 +148,7 @@ def compare_command(
     nan: str,
     dtype: str | None,
     batch_size: int,
+    storage_options: tuple[str, ...],
     level: float,
     replicates: int,
     seed: int,
@@ -205,6 +208,7 @@ def compare_command(
         y_pred_old=y_pred_old,
         sample_weight=sample_weight,
         group_by=group_by,
+        storage_options=storage_options,
     )
     report = compare_inputs(parsed, request, options, note=io.note)
     if fmt == "auto":

@@ -80,6 +80,7 @@ def compute_command(
     batch_size: int,
     input_format: str | None,
     delimiter: str | None,
+    storage_options: tuple[str, ...],
     threads: int | None,
     fmt: str,
     output: str | None,
@@ -145,6 +146,7 @@ def compute_command(
         input_format=input_format,
         delimiter=delimiter,
         batch_size=batch_size,
+        storage_options=storage_options,
     )
     computation_holder: list[DatasetComputation] = []
     with open_source(spec, note=io.note, spool_stdin=_needs_two_passes(jobs)) as source:

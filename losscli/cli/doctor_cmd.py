@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from losscli.cli.common import storage_option
 from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
 from losscli.defaults import DEFAULT_BATCH_SIZE
@@ -44,6 +45,7 @@ _STYLES = {"error": "bold red", "warning": "yellow"}
     help="Input format, overriding the extension and the first bytes.",
 )
 @click.option("--delimiter", help="CSV delimiter [default: sniffed].")
+@storage_option()
 @click.option(
     "--format",
     "fmt",
@@ -63,6 +65,7 @@ def doctor_command(
     batch_size: int,
     input_format: str | None,
     delimiter: str | None,
+    storage_options: tuple[str, ...],
     fmt: str,
     quiet: bool,
     debug: bool,
@@ -87,6 +90,7 @@ def doctor_command(
         input_format=input_format,
         delimiter=delimiter,
         batch_size=batch_size,
+        storage_options=storage_options,
     )
     request = ColumnRequest(y_true, y_pred, sample_weight)
     diagnosis = diagnose_input(spec, request, note=io.note)

@@ -89,6 +89,7 @@ def evaluate_command(
     batch_size: int,
     input_format: str | None,
     delimiter: str | None,
+    storage_options: tuple[str, ...],
     threads: int | None,
     losses: tuple[str, ...],
     params: tuple[str, ...],
@@ -156,6 +157,7 @@ def evaluate_command(
         input_format=input_format,
         delimiter=delimiter,
         batch_size=batch_size,
+        storage_options=storage_options,
     )
     with open_source(spec, note=io.note) as source:
         extra_columns = (*group_by, *((cluster_by,) if cluster_by else ()))

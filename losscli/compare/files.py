@@ -74,7 +74,11 @@ def compare_inputs(
     with contextlib.ExitStack() as stack:
 
         def opened(path: str) -> BatchSource:
-            spec = InputSpec(paths=(path,), batch_size=options.batch_size)
+            spec = InputSpec(
+                paths=(path,),
+                batch_size=options.batch_size,
+                storage_options=request.storage_options,
+            )
             source = open_source(spec, stdin=stdin, spool_stdin=needs_two_passes, note=note)
             return stack.enter_context(source)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from losscli.errors import UsageError
 
@@ -17,7 +18,8 @@ class CompareRequest:
     input (``old`` None) holds both models' predictions, in ``y_pred_new`` and ``y_pred_old``.
     ``y_pred`` names the prediction columns of both files; ``y_pred_new``/``y_pred_old``
     override it per file. ``y_true``, ``sample_weight`` and the ``group_by`` columns are read
-    from NEW (a group column NEW lacks is read from OLD).
+    from NEW (a group column NEW lacks is read from OLD). Either input may be a URI
+    (``s3://...``), reached with ``storage_options``.
     """
 
     new: str
@@ -30,6 +32,8 @@ class CompareRequest:
     y_pred_old: str | None = None
     sample_weight: str | None = None
     group_by: tuple[str, ...] = ()
+    # How to reach remote inputs (KEY=VALUE strings or a mapping); left out of repr: secrets.
+    storage_options: Sequence[str] | Mapping[str, object] | None = field(default=None, repr=False)
 
     @property
     def mode(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.ipc as pa_ipc
@@ -25,9 +26,19 @@ class ParquetReader(Reader):
     _footer: pq.FileMetaData
 
     def _metadata(self) -> tuple[pa.Schema, int | None]:
-        with pq.ParquetFile(self._raw.path) as parquet:
+        with self._parquet() as parquet:
             self._footer = parquet.metadata
             return parquet.schema_arrow, parquet.metadata.num_rows
+
+    @contextlib.contextmanager
+    def _parquet(self, **options: Any) -> Iterator[pq.ParquetFile]:
+        """The file opened for reading; a remote one fetches only the byte ranges read."""
+        if self._raw.filesystem is None:
+            with pq.ParquetFile(self._raw.path, **options) as parquet:
+                yield parquet
+            return
+        with self._raw.open_file() as file, pq.ParquetFile(file, **options) as parquet:
+            yield parquet
 
     def pieces(self, target: pa.Schema) -> Iterator[Piece]:
         if not target.names:
@@ -43,7 +54,7 @@ class ParquetReader(Reader):
     def _row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
         # Each call opens its own handle (reusing the parsed footer), so threads never share
         # one; the caller's threads are the parallelism, so pyarrow's own stay out of it.
-        with pq.ParquetFile(self._raw.path, metadata=self._footer, pre_buffer=False) as parquet:
+        with self._parquet(metadata=self._footer, pre_buffer=False) as parquet:
             yield from parquet.iter_batches(
                 batch_size=self._batch_size,
                 columns=target.names,
@@ -54,7 +65,7 @@ class ParquetReader(Reader):
     def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         # pre_buffer would read every row group's column chunks up front: memory would grow
         # with the file (835 MB for 50M rows of two doubles) instead of the batch size.
-        with pq.ParquetFile(self._raw.path, pre_buffer=False) as parquet:
+        with self._parquet(pre_buffer=False) as parquet:
             yield from parquet.iter_batches(batch_size=self._batch_size, columns=target.names)
 
 
@@ -62,13 +73,14 @@ class IpcFileReader(Reader):
     """An Arrow IPC (Feather V2) file: schema and row count from its footer and batch headers."""
 
     def _metadata(self) -> tuple[pa.Schema, int | None]:
-        with pa.memory_map(self._raw.path) as mapped:
-            reader = pa_ipc.open_file(mapped)
+        opened = self._raw.open_file() if self._raw.filesystem else pa.memory_map(self._raw.path)
+        with opened as file:
+            reader = pa_ipc.open_file(file)
             return reader.schema, reader.count_rows()
 
     def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         # A plain file, not a memory map: mapped pages would count against the memory bound.
-        with pa.OSFile(self._raw.path) as file:
+        with self._raw.open_file() as file:
             reader = pa_ipc.open_file(file, options=_ipc_options(self.schema, target))
             for index in range(reader.num_record_batches):
                 yield reader.get_batch(index)

@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from losscli.errors import InputDataError
 from losscli.io.formats import compression_from_magic, reader_kind, resolve_format
@@ -20,6 +20,10 @@ from losscli.io.readers import SNIFF_BYTES, Reader
 from losscli.io.reasons import READ_ERRORS, os_reason, reason
 from losscli.io.spool import remove_quietly, spool
 from losscli.io.text import CsvReader, JsonLinesReader
+from losscli.io.uris import is_uri
+
+if TYPE_CHECKING:
+    from losscli.io.remote import Remotes
 
 _NEEDS_FILE = {"parquet": "Parquet", "arrow-file": "Arrow IPC file"}
 _SUFFIXES = {
@@ -42,6 +46,7 @@ class OpenOptions:
         batch_size: the most rows a batch will hold.
         spool: copy a stream to a temporary file, so it can be read twice.
         note: receives one-line notes for the user (such as spooling Parquet from stdin).
+        remotes: the filesystems of remote inputs (URIs), made with the storage options.
     """
 
     input_format: str | None
@@ -49,10 +54,16 @@ class OpenOptions:
     batch_size: int
     spool: bool
     note: Callable[[str], None]
+    remotes: Remotes | None = None
 
 
 def open_path(path: str, options: OpenOptions) -> Reader:
-    """Open the file at ``path``; a named pipe or device is read once, like stdin."""
+    """Open the file at ``path``; a named pipe or device is read once, like stdin.
+
+    A URI (``s3://...``) is opened through ``options.remotes``, fetching only the bytes needed.
+    """
+    if options.remotes is not None and is_uri(path):
+        return _open_remote(path, options.remotes, options)
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -69,6 +80,22 @@ def open_path(path: str, options: OpenOptions) -> Reader:
             raise InputDataError(f"cannot read '{path}': {os_reason(err)}") from err
     raw = FileInput(path, path, compression_from_magic(magic))
     return _open_raw(raw, path, options, total_bytes=info.st_size)
+
+
+def _open_remote(uri: str, remotes: Remotes, options: OpenOptions) -> Reader:
+    """Open the remote file at ``uri``: its first bytes are fetched to tell its format."""
+    location = remotes.locate(uri)
+    raw = FileInput(location.path, location.label, None, location.filesystem)
+    try:
+        magic = raw.head(16)
+        compression = compression_from_magic(magic)
+        if compression is not None:
+            raw = FileInput(location.path, location.label, compression, location.filesystem)
+        return _open_raw(raw, location.name, options, total_bytes=location.size)
+    except InputDataError as err:
+        raise InputDataError(remotes.redact(str(err))) from err
+    except READ_ERRORS as err:
+        raise remotes.error(uri, err) from err
 
 
 def open_stream(

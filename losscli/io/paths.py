@@ -10,21 +10,36 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from losscli.errors import InputDataError
+from losscli.errors import InputDataError, UsageError
 from losscli.io.formats import EXTENSIONS, format_from_name
+from losscli.io.uris import display_uri, is_uri
+
+if TYPE_CHECKING:
+    from losscli.io.remote import Remotes
 
 _LOOKED_FOR = f"looked for {', '.join(EXTENSIONS)}, optionally compressed"
 
 
-def expand_paths(paths: Sequence[str]) -> list[str]:
+def expand_paths(paths: Sequence[str], remotes: Remotes | None = None) -> list[str]:
     """The files ``paths`` name (directories walked, globs expanded), deduplicated and sorted.
+
+    A URI (``s3://bucket/prefix/``, ``s3://bucket/*.parquet``) is expanded by ``remotes``, the
+    same way: a prefix stands for every input file under it, a glob for its matches.
 
     Raises:
         InputDataError: a glob or a directory yields no input file.
+        UsageError: a URI is given but ``remotes`` is None.
     """
     found: dict[str, str] = {}
     for path in paths:
+        if is_uri(path):
+            if remotes is None:
+                raise UsageError(f"'{display_uri(path)}' is a URI; remote inputs are not enabled")
+            for uri in remotes.expand(path):
+                found.setdefault(uri, uri)
+            continue
         if _is_glob(path) and not os.path.lexists(path):
             matches = glob.glob(path, recursive=True)
             if not matches:

@@ -31,12 +31,14 @@ class RawInput:
         path: the file to hand to readers that need one (Parquet, IPC files); None for a stream.
         compression: the compression the input is read through, if any.
         rereadable: whether :meth:`open` may be called more than once.
+        filesystem: the pyarrow filesystem ``path`` is in, for a remote file; None if local.
     """
 
     label: str
     path: str | None
     compression: str | None
     rereadable: bool
+    filesystem: Any = None
 
     def head(self, size: int) -> bytes:
         """The first ``size`` decompressed bytes (fewer if the input is shorter)."""
@@ -44,6 +46,10 @@ class RawInput:
 
     def open(self) -> Readable:
         """A readable stream of the decompressed bytes, from the start."""
+        raise NotImplementedError
+
+    def open_file(self) -> pa.NativeFile:
+        """The bytes as a random-access file (only regular, uncompressed files have one)."""
         raise NotImplementedError
 
     def release(self) -> None:
@@ -54,12 +60,18 @@ class RawInput:
 
 
 class FileInput(RawInput):
-    """A regular file, decompressed through ``compression``; it can be read any number of times."""
+    """A regular file, decompressed through ``compression``; it can be read any number of times.
 
-    def __init__(self, path: str, label: str, compression: str | None) -> None:
+    ``filesystem`` is the pyarrow filesystem holding ``path`` for a remote file (None: local).
+    """
+
+    def __init__(
+        self, path: str, label: str, compression: str | None, filesystem: Any = None
+    ) -> None:
         self.path = path
         self.label = label
         self.compression = compression
+        self.filesystem = filesystem
         self.rereadable = True
         self._head = b""
         self._complete = False
@@ -72,7 +84,15 @@ class FileInput(RawInput):
         return self._head[:size]
 
     def open(self) -> pa.NativeFile:
+        if self.filesystem is not None:
+            return self.filesystem.open_input_stream(self.path, compression=self.compression)
         return pa.input_stream(self.path, compression=self.compression)
+
+    def open_file(self) -> pa.NativeFile:
+        """The (uncompressed) file for random access: only the byte ranges read are fetched."""
+        if self.filesystem is not None:
+            return self.filesystem.open_input_file(self.path)
+        return pa.OSFile(self.path)
 
     def release(self) -> None:
         self._head = b""

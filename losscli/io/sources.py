@@ -14,12 +14,13 @@ This module is the public face; the work is done by :mod:`~losscli.io.paths` (wh
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import BinaryIO
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
 
@@ -30,6 +31,10 @@ from losscli.io.paths import expand_paths
 from losscli.io.readers import Piece, Reader
 from losscli.io.reasons import READ_ERRORS
 from losscli.io.stdin import stdin_stream
+from losscli.io.uris import display_uri, is_uri
+
+if TYPE_CHECKING:
+    from losscli.io.remote import Remotes
 
 __all__ = ["BatchSource", "InputSpec", "Part", "open_source"]
 
@@ -56,12 +61,19 @@ class InputSpec:
     overrides the format otherwise taken from the extension or sniffed from the first bytes;
     ``delimiter`` overrides the sniffed CSV delimiter (``"\\t"`` and ``"tab"`` mean a tab).
     ``batch_size`` is the most rows a batch will hold.
+
+    A path may be a URI (``s3://bucket/prefix/``, ``gs://b/*.parquet``, ``https://...``);
+    ``storage_options`` (``KEY=VALUE`` strings or a mapping, e.g. ``endpoint_url``, ``region``,
+    ``anonymous``) say how to reach its store. See docs/remote.md.
     """
 
     paths: tuple[str, ...]
     input_format: str | None = None
     delimiter: str | None = None
     batch_size: int = 65_536
+    storage_options: Sequence[str] | Mapping[str, object] | None = dataclasses.field(
+        default=None, repr=False
+    )
 
 
 class BatchSource:
@@ -260,7 +272,9 @@ def open_source(
             raise UsageError("'-' (stdin) cannot be combined with other inputs")
         reader = open_stream(stdin_stream(stdin), "stdin", None, options, owns_stream=False)
         return BatchSource([reader], reader.description, options.batch_size)
-    files = expand_paths(paths)
+    remotes = _remotes(paths, spec.storage_options, note)
+    options = replace(options, remotes=remotes)
+    files = expand_paths(paths, remotes)
     readers: list[Reader] = []
     try:
         for path in files:
@@ -278,6 +292,27 @@ def open_source(
         raise
     description = readers[0].description if len(readers) == 1 else _describe_files(files)
     return BatchSource(readers, description, options.batch_size)
+
+
+def _remotes(
+    paths: tuple[str, ...],
+    storage_options: Sequence[str] | Mapping[str, object] | None,
+    note: Callable[[str], None],
+) -> Remotes | None:
+    """The remote stores' handle if an input is a URI; checks the storage options either way."""
+    remote = any(is_uri(path) for path in paths)
+    if not remote and not storage_options:
+        return None  # the common case imports nothing remote
+    from losscli.io.storage_options import parse_storage_options
+
+    parsed = parse_storage_options(storage_options)
+    if not remote:
+        if parsed:
+            note("--storage-option is ignored: no input is a URI (s3://, gs://, https://, ...)")
+        return None
+    from losscli.io.remote import Remotes
+
+    return Remotes(parsed)
 
 
 def _check_batch_size(value: int) -> int:
@@ -317,6 +352,8 @@ def _union_schema(readers: list[Reader]) -> tuple[pa.Schema, dict[str, str]]:
 
 
 def _describe_files(files: list[str]) -> str:
+    if any(is_uri(file) for file in files):
+        return _describe_uris(files)
     try:
         parent = os.path.commonpath([os.path.dirname(file) or "." for file in files])
     except ValueError:  # absolute and relative paths mixed
@@ -324,6 +361,19 @@ def _describe_files(files: list[str]) -> str:
     if parent in ("", "."):
         return f"{len(files)} files"
     return f"{len(files)} files in {parent.rstrip(os.sep)}{os.sep}"
+
+
+def _describe_uris(files: list[str]) -> str:
+    """ "3 files in s3://bucket/preds/" when they share a prefix, else "3 files"."""
+    parents = [file.rsplit("/", 1)[0].split("/") for file in files]
+    common: list[str] = []
+    for segments in zip(*parents, strict=False):  # stops at the shortest
+        if len(set(segments)) > 1:
+            break
+        common.append(segments[0])
+    if len(common) < 3:  # not even "scheme:", "", "bucket" in common
+        return f"{len(files)} files"
+    return f"{len(files)} files in {display_uri('/'.join(common))}/"
 
 
 def _sum_known(values: list[int | None]) -> int | None:

@@ -65,8 +65,12 @@ class CsvReader(_TextReader):
         )
 
     def pieces(self, target: pa.Schema) -> Iterator[Piece] | None:
-        """Line ranges of an uncompressed file, each parsed by whoever reads it."""
-        if self._raw.path is None or self._raw.compression is not None:
+        """Line ranges of an uncompressed local file, each parsed by whoever reads it.
+
+        A remote file is read front to back instead (one sequential stream of requests).
+        """
+        raw = self._raw
+        if raw.path is None or raw.compression is not None or raw.filesystem is not None:
             return None
         if not target.names:
             target = pa.schema([self.schema.field(self.schema.names[0])])
