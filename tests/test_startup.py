@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("numpy", "pyarrow", "pandas")
+HEAVY = ("numpy", "pyarrow", "pandas", "dask", "distributed")
 
 PROBE = """
 import json, sys
@@ -70,7 +70,15 @@ def test_compute_on_a_csv_imports_only_what_it_needs(tmp_path: Path) -> None:
         "importlib.metadata",
         "tempfile",  # nothing is spooled or written to a file
     }
-    engines = ("losscli.compare", "losscli.doctor", "losscli.evaluate", "losscli.curve")
+    engines = (
+        "losscli.compare",
+        "losscli.doctor",
+        "losscli.evaluate",
+        "losscli.curve",
+        "losscli.distributed",
+        "dask",
+        "distributed",
+    )
     assert not modules & unwanted, sorted(modules & unwanted)
     assert not [m for m in modules if m.startswith(engines)]
 

@@ -65,6 +65,35 @@ def storage_option() -> Callable[[F], F]:
     )
 
 
+def engine_options(function: F) -> F:
+    """--engine, --scheduler and --dask-dashboard (Dask is imported only when asked for)."""
+    return _apply(
+        function,
+        [
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "dask"]),
+                default="local",
+                show_default=True,
+                help="Where to compute: threads here, or tasks on a Dask cluster "
+                "(pip install 'losscli[dask]'). The result does not depend on it.",
+            ),
+            click.option(
+                "--scheduler",
+                envvar="LOSSCLI_DASK_SCHEDULER",
+                metavar="ADDRESS",
+                help="Dask scheduler to use, e.g. tcp://host:8786 [default: a local cluster "
+                "started for the command].",
+            ),
+            click.option(
+                "--dask-dashboard",
+                is_flag=True,
+                help="Print the Dask dashboard's URL (on stderr).",
+            ),
+        ],
+    )
+
+
 def loss_options(command: str) -> Callable[[F], F]:
     """-l/--loss and -p/--param."""
 

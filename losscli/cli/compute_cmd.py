@@ -11,6 +11,7 @@ import click
 
 from losscli.cli.common import (
     column_options,
+    engine_options,
     input_options,
     loss_options,
     output_options,
@@ -18,6 +19,7 @@ from losscli.cli.common import (
 )
 from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
+from losscli.cli.engine_choice import check_engine, cluster
 from losscli.cli.options import parse_class_weight, parse_losses
 from losscli.cli.output import progress, write_atomically
 from losscli.errors import EXIT_GATE_FAILED, UsageError
@@ -62,6 +64,7 @@ SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markd
     help="Column carried into per-sample output (e.g. an id). Repeatable.",
 )
 @policy_options
+@engine_options
 @output_options("COMPUTE", "Exit 1 when a loss crosses a threshold, e.g. 'huber>0.3'. Repeatable.")
 def compute_command(
     inputs: tuple[str, ...],
@@ -82,6 +85,9 @@ def compute_command(
     delimiter: str | None,
     storage_options: tuple[str, ...],
     threads: int | None,
+    engine: str,
+    scheduler: str | None,
+    dask_dashboard: bool,
     fmt: str,
     output: str | None,
     gates: tuple[str, ...],
@@ -106,6 +112,7 @@ def compute_command(
 
     keep_freed_buffers()
     io = IOContext(quiet=quiet)
+    on_dask = check_engine(engine, dask_dashboard)
     threads = threads or default_threads()
     total = _objective(losses, objective, loss_weights)
     sources = list(dict.fromkeys([*losses, *(total.loss_sources if total else [])]))
@@ -134,6 +141,10 @@ def compute_command(
         )
     if parsed_gates and per_sample:
         raise UsageError("--fail-if needs a reduced value; drop --reduction none")
+    if on_dask and per_sample and not output:
+        raise UsageError(
+            "per-sample output with --engine dask is a directory of Parquet parts: pass -o DIR"
+        )
     divides_by_rows = any(job.loss.default_reduction == "sum_over_batch_size" for job in jobs)
     if (sample_weight or class_weight) and reduction is None and divides_by_rows:
         io.note(
@@ -163,7 +174,18 @@ def compute_command(
                     f"{batch_size} rows (--batch-size), as Keras does per training batch"
                 )
         with progress(io, source) as advance:
-            if per_sample:
+            if on_dask:
+                _compute_on_dask(
+                    io,
+                    computation,
+                    source,
+                    spec,
+                    advance,
+                    scheduler,
+                    dask_dashboard,
+                    output if per_sample else None,
+                )
+            elif per_sample:
                 _write_per_sample(io, computation, source, output, fmt, advance, threads)
             else:
                 run(computation, source, threads=threads, on_batch=advance)
@@ -196,6 +218,16 @@ def _objective(
 
 def _needs_two_passes(jobs: Sequence) -> bool:
     return any(job.loss.spec.dataset_scan is not None for job in jobs)
+
+
+def _compute_on_dask(io, computation, source, spec, advance, scheduler, dashboard, output):
+    from losscli.distributed.engine import compute_on_cluster
+
+    with cluster(io, scheduler, dashboard) as client:
+        compute_on_cluster(client, computation, source, spec, on_rows=advance, output_dir=output)
+    if output:
+        rows = computation.report([source.description]).rows_read
+        io.note(f"wrote {rows} rows to {output}/ (one Parquet file per part)")
 
 
 def _write_per_sample(io, computation, source, output, fmt, advance, threads) -> None:

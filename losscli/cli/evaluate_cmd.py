@@ -6,6 +6,7 @@ import click
 
 from losscli.cli.common import (
     column_options,
+    engine_options,
     input_options,
     loss_options,
     output_options,
@@ -14,6 +15,7 @@ from losscli.cli.common import (
 from losscli.cli.completion import complete_columns
 from losscli.cli.config import config_callback
 from losscli.cli.context import IOContext
+from losscli.cli.engine_choice import check_engine, cluster
 from losscli.cli.options import parse_class_weight, parse_losses
 from losscli.cli.output import progress
 from losscli.errors import UsageError
@@ -80,6 +82,7 @@ CONFIG_KEYS = {
     type=click.Path(dir_okay=False),
     help="Also write the partial state (JSON) for `losscli merge`.",
 )
+@engine_options
 @output_options(
     "EVALUATE",
     "Exit 1 when it holds: 'mse>0.3', 'ci_high(mse)>0.3', 'max_slice(mae)>2'. Repeatable.",
@@ -107,6 +110,9 @@ def evaluate_command(
     seed: int,
     cluster_by: str | None,
     emit_state: str | None,
+    engine: str,
+    scheduler: str | None,
+    dask_dashboard: bool,
     fmt: str,
     output: str | None,
     gates: tuple[str, ...],
@@ -133,6 +139,7 @@ def evaluate_command(
 
     keep_freed_buffers()
     io = IOContext(quiet=quiet)
+    on_dask = check_engine(engine, dask_dashboard)
     if not losses:
         raise UsageError("no loss to evaluate: pass --loss (or set loss in --config)")
     jobs = make_jobs(parse_losses(losses, params))
@@ -167,13 +174,19 @@ def evaluate_command(
             io.note,
         )
         evaluation = Evaluation(jobs, columns, options)
-        parts = source.parts(columns.needed)
         with progress(io, source) as advance:
-            threads = threads or default_threads()
-            for partial in map_ordered(evaluation.compute_part, parts, threads=threads):
-                evaluation.absorb(partial)
-                if advance is not None:
-                    advance(partial.rows_read)
+            if on_dask:
+                from losscli.distributed.engine import evaluate_on_cluster
+
+                with cluster(io, scheduler, dask_dashboard) as client:
+                    evaluate_on_cluster(client, evaluation, source, spec, on_rows=advance)
+            else:
+                parts = source.parts(columns.needed)
+                threads = threads or default_threads()
+                for partial in map_ordered(evaluation.compute_part, parts, threads=threads):
+                    evaluation.absorb(partial)
+                    if advance is not None:
+                        advance(partial.rows_read)
         description = source.description
     if emit_state:
         write_state(emit_state, evaluation)

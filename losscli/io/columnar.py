@@ -48,6 +48,10 @@ class ParquetReader(Reader):
             read = functools.partial(self._read_row_group, target, index)
             yield Piece(footer.row_group(index).num_rows, read)
 
+    def piece_rows(self) -> tuple[int, ...]:
+        footer = self._footer
+        return tuple(footer.row_group(index).num_rows for index in range(footer.num_row_groups))
+
     def _read_row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
         return self._guarded(self._row_group(target, index))
 

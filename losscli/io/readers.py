@@ -95,6 +95,13 @@ class Reader:
         """
         return None
 
+    def piece_rows(self) -> tuple[int, ...] | None:
+        """The row count of each piece from metadata alone (Parquet row groups); else None.
+
+        Lets a planner split the input into tasks on another machine without reading rows.
+        """
+        return None
+
     def _guarded(
         self, batches: Iterator[pa.RecordBatch], rows: int = 0
     ) -> Iterator[pa.RecordBatch]:

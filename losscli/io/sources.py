@@ -36,7 +36,7 @@ from losscli.io.uris import display_uri, is_uri
 if TYPE_CHECKING:
     from losscli.io.remote import Remotes
 
-__all__ = ["BatchSource", "InputSpec", "Part", "open_source"]
+__all__ = ["BatchSource", "FileLayout", "InputSpec", "Part", "open_source"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,21 @@ class Part:
     offset: int
     rows: int
     read: Callable[[], Iterator[pa.RecordBatch]]
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """One file of an input as metadata describes it, for planning work elsewhere.
+
+    ``path`` reopens it (as given to :func:`open_source`); ``rows`` is its row count and
+    ``piece_rows`` its pieces' row counts (Parquet row groups), each None when unknown
+    without reading the rows.
+    """
+
+    path: str
+    format: str
+    rows: int | None
+    piece_rows: tuple[int, ...] | None
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,13 @@ class BatchSource:
         """
         wanted = self._start(columns)
         return self._parts(wanted, split)
+
+    def files(self) -> list[FileLayout]:
+        """Each file of the input, in reading order, from metadata only (nothing is decoded)."""
+        return [
+            FileLayout(reader.label, reader.format, reader.total_rows, reader.piece_rows())
+            for reader in self._readers
+        ]
 
     def _start(self, columns: Sequence[str]) -> list[str]:
         """Check a read of ``columns`` can start; the columns as a list."""
