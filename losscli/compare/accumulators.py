@@ -8,6 +8,7 @@ drawn value (the ``max`` reduction), or the statistics of each replicate's resam
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -48,6 +49,19 @@ class StatisticReplicates:
             weights = np.broadcast_to(batch.weights, (rows,))
             self.weight_sums[replicate] += np.sum(weights, dtype=np.float64)
 
+    def merge(self, other: StatisticReplicates) -> StatisticReplicates:
+        """A new set equal to the replicates of both inputs' rows together."""
+        merged = StatisticReplicates(self.replicates)
+        if self.sums is None or other.sums is None:
+            source = self.sums if self.sums is not None else other.sums
+            merged.sums = None if source is None else source.copy()
+        else:
+            merged.sums = self.sums + other.sums
+        merged.counts = self.counts + other.counts
+        merged.weight_sums = self.weight_sums + other.weight_sums
+        merged.weighted = self.weighted or other.weighted
+        return merged
+
     def results(self, reduction: str, finalize: Callable[[np.ndarray], float]) -> np.ndarray:
         """Each replicate's loss, reduced as its :class:`LossState` would be."""
         if self.sums is None:
@@ -85,6 +99,25 @@ class Accumulator:
             self.maxima = np.full(replicates, -np.inf)
         else:
             self.replicates = Replicates(replicates)
+
+    def merge(self, other: Accumulator) -> Accumulator:
+        """A new accumulator equal to one pass over both inputs' rows; neither input changes.
+
+        ``other`` holds the same loss, model and slice over other rows (of a part computed
+        apart): exact states merge as :meth:`LossState.merge`, replicates add (or take the
+        larger maximum), since each row's Poisson weights depend on the row alone.
+        """
+        merged = copy.copy(self)
+        merged.state = self.state.merge(other.state)
+        merged.rows = self.rows + other.rows
+        merged.used = self.used + other.used
+        if self.replicates is not None and other.replicates is not None:
+            merged.replicates = self.replicates.merge(other.replicates)
+        if self.maxima is not None and other.maxima is not None:
+            merged.maxima = np.maximum(self.maxima, other.maxima)
+        if self.statistics is not None and other.statistics is not None:
+            merged.statistics = self.statistics.merge(other.statistics)
+        return merged
 
     def add_sums(self, sums: np.ndarray) -> None:
         """Add ``[R, 3]`` Poisson-weighted sums of (weighted value, weight, count)."""

@@ -54,7 +54,10 @@ class PairedComputation:
     """Both models' losses and their paired bootstrap over a stream of batches.
 
     Feed arrays batch by batch (:meth:`feed`), with the Poisson weights of their rows; read
-    :meth:`results` at the end.
+    :meth:`results` at the end. Parts of the input can be computed apart, each in a
+    :meth:`fresh` copy fed the part's rows (at their input positions), then merged in input
+    order (:meth:`merge`): the result is that of one pass, since each row's Poisson weights
+    depend on its position or key alone and slices are matched by their values.
     """
 
     def __init__(
@@ -73,6 +76,8 @@ class PairedComputation:
         self.contexts: dict[str, dict[str, Any]] = {job.label: {} for job in self.jobs}
         self._accumulators: dict[tuple[str, int, int], Accumulator] = {}
         self._slices = SliceIndex(self.group_by)
+        self.rows = 0
+        """Paired rows fed so far."""
 
     # ---- set-up
 
@@ -117,6 +122,41 @@ class PairedComputation:
             self._accumulators[key] = accumulator
         return accumulator
 
+    # ---- parts computed apart
+
+    def fresh(self) -> PairedComputation:
+        """An empty computation with the same losses, options and dataset-wide facts."""
+        empty = PairedComputation(self.jobs, self.options, group_by=self.group_by)
+        empty.contexts = {label: dict(context) for label, context in self.contexts.items()}
+        return empty
+
+    def merge(self, other: PairedComputation) -> PairedComputation:
+        """One pass over this computation's rows, then ``other``'s; neither input changes.
+
+        ``other``'s slices are renumbered by their values: a slice new to this computation is
+        numbered after this one's, as in one pass (its first appearance is in ``other``).
+        """
+        merged = self.fresh()
+        merged.rows = self.rows + other.rows
+        for part in (self, other):
+            numbers = {OVERALL: OVERALL}
+            numbers.update(
+                {sid: merged._slices.number(key) for sid, key in enumerate(part._slices.keys)}
+            )
+            for (model, index, sid), accumulator in part._accumulators.items():
+                key = (model, index, numbers[sid])
+                merged._accumulators[key] = merged._accumulator(*key).merge(accumulator)
+        return merged
+
+    def absorb(self, other: PairedComputation) -> None:
+        """Add ``other``, the computation of the rows that follow, to this one."""
+        merged = self.merge(other)
+        self.rows, self._accumulators, self._slices = (
+            merged.rows,
+            merged._accumulators,
+            merged._slices,
+        )
+
     # ---- one batch
 
     def feed(
@@ -140,6 +180,7 @@ class PairedComputation:
                     f"{len(array) if array.ndim else 'no'} rows; compare needs one of each per row"
                 )
         weights = None if sample_weight is None else np.asarray(sample_weight)
+        self.rows += rows
         slices = groups(slice_ids) if slice_ids is not None else []
         row_folds: list[_RowFold] = []
         dataset_folds: list[tuple[str, int]] = []

@@ -45,7 +45,7 @@ class SliceIndex:
         combos, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
         mapping = np.array(
             [
-                self._number(tuple(values[c][code] for c, code in enumerate(combo)))
+                self.number(tuple(values[c][code] for c, code in enumerate(combo)))
                 for combo in combos
             ],
             dtype=np.int64,
@@ -62,7 +62,8 @@ class SliceIndex:
             return None
         return tuple(zip(self.group_by, self.keys[sid], strict=True))
 
-    def _number(self, key: tuple[Any, ...]) -> int:
+    def number(self, key: tuple[Any, ...]) -> int:
+        """The number of the slice of ``key``, numbering it next if it is new (at most MAX)."""
         index = self._index.get(key)
         if index is None:
             if len(self.keys) >= MAX_SLICES:
