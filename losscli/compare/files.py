@@ -7,15 +7,13 @@ It opens the inputs, resolves their columns (:mod:`losscli.compare.layout`), pai
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
-import numpy as np
-
 from losscli.compare.engine import PairedComputation
+from losscli.compare.feeding import feed_paired, paired_targets
 from losscli.compare.layout import Layout, resolve_layout
 from losscli.compare.options import CompareOptions
-from losscli.compare.poisson import poisson_draw
 from losscli.compare.request import CompareRequest
 from losscli.compare.results import ComparisonReport
 from losscli.errors import InputDataError, UsageError
@@ -24,7 +22,6 @@ from losscli.io.join import (
     OLD,
     AlignedPairs,
     KeyedJoin,
-    PairedBatch,
     SameFilePairs,
     paired_name,
 )
@@ -90,9 +87,9 @@ def compare_inputs(
         )
         pads = any(job.loss.spec.target is Target.SEQUENCE for job in jobs)
         if computation.needs_scan:
-            computation.scan(_targets(layout, pairs.batches()))
+            computation.scan(paired_targets(layout, pairs.batches()))
         for paired in pairs.batches():
-            _feed(computation, paired, layout, options, pads, request.mode == "key")
+            feed_paired(computation, paired, layout, pads=pads, keyed=request.mode == "key")
         counts = pairs.counts
         descriptions = (new.description, None if old is None else old.description)
     if counts.matched == 0:
@@ -176,43 +173,3 @@ def _pairing(
         rows_per_partition=rows_per_partition,
         temp_dir=temp_dir,
     )
-
-
-def _targets(
-    layout: Layout, batches: Iterable[PairedBatch]
-) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """``(y_true, weights)`` of every paired batch, for the first pass."""
-    for paired in batches:
-        y_true, _, _, weights = layout.arrays(paired.batch, pad_ragged_true=True)
-        yield y_true, weights
-
-
-def _feed(
-    computation: PairedComputation,
-    paired: PairedBatch,
-    layout: Layout,
-    options: CompareOptions,
-    pads: bool,
-    keyed: bool,
-) -> None:
-    """Fold one paired batch into the computation, with its rows' Poisson weights."""
-    y_true, new, old, weights = layout.arrays(paired.batch, pad_ragged_true=pads)
-    slice_ids = None
-    if layout.group_by:
-        slice_ids = computation.slice_ids([paired.batch.column(n) for n in layout.group_by])
-    try:
-        computation.feed(
-            y_true,
-            new,
-            old,
-            poisson=poisson_draw(
-                options.seed, options.replicates, hashes=paired.hashes, start=paired.start
-            ),
-            sample_weight=weights,
-            slice_ids=slice_ids,
-            row_offset=paired.start,
-        )
-    except InputDataError as exc:
-        if not keyed:
-            raise
-        raise type(exc)(f"{exc} (rows matched by key are numbered in join order)") from None

@@ -16,7 +16,13 @@ from losscli.errors import InputDataError
 from losscli.io.join_batch import NEW, OLD, PairCounts, PairedBatch, paired_name
 from losscli.io.sources import BatchSource
 
-__all__ = ["AlignedPairs", "SameFilePairs"]
+__all__ = [
+    "AlignedPairs",
+    "SameFilePairs",
+    "aligned_batches",
+    "check_aligned_counts",
+    "same_file_batch",
+]
 
 
 class AlignedPairs:
@@ -42,36 +48,20 @@ class AlignedPairs:
         self._check = check
         self._counted = False
         if new.total_rows is not None and old.total_rows is not None:
-            self._check_counts(new.total_rows, old.total_rows)
-
-    @staticmethod
-    def _check_counts(new_rows: int, old_rows: int) -> None:
-        if new_rows != old_rows:
-            raise InputDataError(
-                f"--aligned pairs rows by position, but NEW has {new_rows} rows and OLD has "
-                f"{old_rows}; give --key COL to match rows by a key instead"
-            )
+            check_aligned_counts(new.total_rows, old.total_rows)
 
     def batches(self) -> Iterator[PairedBatch]:
-        new = _Rows(self._sources[NEW].batches(self._columns[NEW]))
-        old = _Rows(self._sources[OLD].batches(self._columns[OLD]))
-        start = 0
-        while True:
-            first, second = new.take(self._batch_size), old.take(self._batch_size)
-            rows = (first.num_rows if first else 0, second.num_rows if second else 0)
-            if rows[0] != rows[1]:
-                self._check_counts(
-                    start + rows[0] + new.remaining(), start + rows[1] + old.remaining()
-                )
-            if first is None or second is None:
-                break
-            paired = PairedBatch(_batch_of(_renamed(first, NEW) + _renamed(second, OLD)), start)
-            if self._check is not None:
-                self._check(paired)
+        end = 0
+        for paired in aligned_batches(
+            self._sources[NEW].batches(self._columns[NEW]),
+            self._sources[OLD].batches(self._columns[OLD]),
+            batch_size=self._batch_size,
+            check=self._check,
+        ):
             yield paired
-            start += rows[0]
+            end = paired.start + paired.num_rows
         if not self._counted:
-            self.counts = PairCounts(start, start, start)
+            self.counts = PairCounts(end, end, end)
             self._counted = True
 
     def close(self) -> None:
@@ -113,18 +103,7 @@ class SameFilePairs:
         rows = _Rows(self._source.batches(wanted))
         start = 0
         while (table := rows.take(self._batch_size)) is not None:
-            batch = _batch_of(
-                [(name, table.column(column).combine_chunks()) for column, name in self._columns]
-            )
-            hashes = keys = None
-            if self._key is not None:
-                keys = table.column(self._key).combine_chunks()
-                if keys.null_count:
-                    empty = keys.is_null().to_numpy(zero_copy_only=False)
-                    row = start + int(np.flatnonzero(empty)[0])
-                    raise InputDataError(f"the key column {self._key!r} is empty at row {row}")
-                hashes = key_hashes(keys.to_numpy(zero_copy_only=False))
-            yield PairedBatch(batch, start, hashes, keys)
+            yield same_file_batch(table, self._columns, start, key=self._key)
             start += table.num_rows
         if not self._counted:
             self.counts = PairCounts(start, start, start)
@@ -138,6 +117,73 @@ class SameFilePairs:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def check_aligned_counts(new_rows: int, old_rows: int) -> None:
+    """Raise when two inputs paired by position have different row counts."""
+    if new_rows != old_rows:
+        raise InputDataError(
+            f"--aligned pairs rows by position, but NEW has {new_rows} rows and OLD has "
+            f"{old_rows}; give --key COL to match rows by a key instead"
+        )
+
+
+def aligned_batches(
+    new: Iterator[pa.RecordBatch],
+    old: Iterator[pa.RecordBatch],
+    *,
+    batch_size: int,
+    start: int = 0,
+    check: Callable[[PairedBatch], None] | None = None,
+) -> Iterator[PairedBatch]:
+    """Row i of ``new`` with row i of ``old``, in batches of ``batch_size`` from row ``start``.
+
+    One stream ending before the other is an error; the counts it gives are the rows up to the
+    end of each stream.
+    """
+    new_rows, old_rows = _Rows(new), _Rows(old)
+    while True:
+        first, second = new_rows.take(batch_size), old_rows.take(batch_size)
+        rows = (first.num_rows if first else 0, second.num_rows if second else 0)
+        if rows[0] != rows[1]:
+            check_aligned_counts(
+                start + rows[0] + new_rows.remaining(), start + rows[1] + old_rows.remaining()
+            )
+        if first is None or second is None:
+            return
+        paired = PairedBatch(_batch_of(_renamed(first, NEW) + _renamed(second, OLD)), start)
+        if check is not None:
+            check(paired)
+        yield paired
+        start += rows[0]
+
+
+def same_file_batch(
+    table: pa.Table | pa.RecordBatch,
+    columns: Sequence[tuple[str, str]],
+    start: int,
+    *,
+    key: str | None = None,
+) -> PairedBatch:
+    """Rows of one input holding both models, as paired rows numbered from ``start``.
+
+    ``columns`` are ``(input column, paired name)`` pairs; with ``key``, each row carries its
+    key's hash (an empty key is an error naming its row).
+    """
+    batch = _batch_of([(name, _combined(table.column(column))) for column, name in columns])
+    hashes = keys = None
+    if key is not None:
+        keys = _combined(table.column(key))
+        if keys.null_count:
+            empty = keys.is_null().to_numpy(zero_copy_only=False)
+            row = start + int(np.flatnonzero(empty)[0])
+            raise InputDataError(f"the key column {key!r} is empty at row {row}")
+        hashes = key_hashes(keys.to_numpy(zero_copy_only=False))
+    return PairedBatch(batch, start, hashes, keys)
+
+
+def _combined(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 class _Rows:
