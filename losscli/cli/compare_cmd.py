@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from losscli.cli.common import storage_option
+from losscli.cli.common import engine_options, storage_option
 from losscli.cli.completion import complete_columns, complete_losses
 from losscli.cli.context import IOContext
+from losscli.cli.engine_choice import check_engine, cluster
 from losscli.cli.options import parse_class_weight, parse_losses
 from losscli.defaults import DEFAULT_BATCH_SIZE, DEFAULT_LEVEL, DEFAULT_REPLICATES
 from losscli.errors import EXIT_GATE_FAILED, UsageError
 from losscli.state import REDUCTIONS
 
 if TYPE_CHECKING:
-    from losscli.compare import ComparisonReport, ComparisonResult
+    from losscli.compare import CompareOptions, CompareRequest, ComparisonReport, ComparisonResult
 
 FORMATS = ("auto", "table", "json", "markdown")
 _VERDICT_STYLES = {"better": "green", "worse": "red"}
@@ -130,6 +131,7 @@ _VERDICT_STYLES = {"better": "green", "worse": "red"}
     metavar="GATE",
     help="Exit 1 when e.g. 'ci_low(delta(bce)) > 0' or 'delta(mse) > 0' holds. Repeatable.",
 )
+@engine_options
 @click.option("-q", "--quiet", is_flag=True, help="No notes on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 def compare_command(
@@ -155,6 +157,9 @@ def compare_command(
     group_by: tuple[str, ...],
     fmt: str,
     gates: tuple[str, ...],
+    engine: str,
+    scheduler: str | None,
+    dask_dashboard: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -178,6 +183,7 @@ def compare_command(
 
     keep_freed_buffers()
     io = IOContext(quiet=quiet)
+    on_dask = check_engine(engine, dask_dashboard)
     if len(inputs) not in (1, 2):
         raise UsageError("give NEW and OLD prediction files, or one file with both models")
     if not losses:
@@ -210,7 +216,10 @@ def compare_command(
         group_by=group_by,
         storage_options=storage_options,
     )
-    report = compare_inputs(parsed, request, options, note=io.note)
+    if on_dask:
+        report = _compare_on_dask(io, parsed, request, options, scheduler, dask_dashboard)
+    else:
+        report = compare_inputs(parsed, request, options, note=io.note)
     if fmt == "auto":
         fmt = "table" if io.stdout_is_terminal else "json"
     if fmt == "json":
@@ -224,6 +233,25 @@ def compare_command(
         click.echo(f"losscli: {message}", err=True)
     if failures:
         raise SystemExit(EXIT_GATE_FAILED)
+
+
+def _compare_on_dask(
+    io: IOContext,
+    losses: Any,
+    request: CompareRequest,
+    options: CompareOptions,
+    scheduler: str | None,
+    dashboard: bool,
+) -> ComparisonReport:
+    """The comparison on a Dask cluster; what it cannot split is refused before one starts."""
+    from losscli.compare import compare_inputs
+    from losscli.distributed.compare import check_cluster_request
+    from losscli.pipeline import make_jobs
+
+    request.validate()
+    check_cluster_request(request, make_jobs(losses))
+    with cluster(io, scheduler, dashboard) as client:
+        return compare_inputs(losses, request, options, note=io.note, client=client)
 
 
 # --------------------------------------------------------------------------------------------

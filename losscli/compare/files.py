@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from losscli.compare.engine import PairedComputation
 from losscli.compare.feeding import feed_paired, paired_targets
@@ -18,12 +18,9 @@ from losscli.compare.request import CompareRequest
 from losscli.compare.results import ComparisonReport
 from losscli.errors import InputDataError, UsageError
 from losscli.io.join import (
-    NEW,
-    OLD,
     AlignedPairs,
     KeyedJoin,
     SameFilePairs,
-    paired_name,
 )
 from losscli.io.sources import BatchSource, InputSpec, open_source
 from losscli.losses import Loss
@@ -44,6 +41,7 @@ def compare_inputs(
     stdin: BinaryIO | None = None,
     temp_dir: str | None = None,
     rows_per_partition: int | None = None,
+    client: Any = None,
 ) -> ComparisonReport:
     """Compare two models over files, streamed in bounded memory.
 
@@ -57,6 +55,8 @@ def compare_inputs(
             system's temporary directory); they are removed before returning or raising.
         rows_per_partition: the keyed join's rows per partition (its memory bound); default:
             about :data:`~losscli.io.join.PARTITION_BYTES` of data per partition.
+        client: a ``dask.distributed.Client``: compute the parts on its cluster (one input
+            with both models, or ``aligned`` inputs; see :mod:`losscli.distributed.compare`).
 
     Raises:
         UsageError: the request is inconsistent (see :meth:`CompareRequest.validate`).
@@ -66,31 +66,47 @@ def compare_inputs(
     request.validate()
     jobs = make_jobs(losses)
     _check_jobs(jobs, request.mode, options.batch_size)
+    if client is not None:
+        from losscli.distributed.compare import check_cluster_request
+
+        check_cluster_request(request, jobs)
     computation = PairedComputation(jobs, options, group_by=request.group_by)
     needs_two_passes = computation.needs_scan and request.mode != "key"
     with contextlib.ExitStack() as stack:
 
-        def opened(path: str) -> BatchSource:
+        def opened(path: str) -> tuple[BatchSource, InputSpec]:
             spec = InputSpec(
                 paths=(path,),
                 batch_size=options.batch_size,
                 storage_options=request.storage_options,
             )
             source = open_source(spec, stdin=stdin, spool_stdin=needs_two_passes, note=note)
-            return stack.enter_context(source)
+            return stack.enter_context(source), spec
 
-        new = opened(request.new)
-        old = None if request.old is None else opened(request.old)
+        new, new_spec = opened(request.new)
+        old_input = None if request.old is None else opened(request.old)
+        old = None if old_input is None else old_input[0]
         layout = resolve_layout(request, new, old, note)
-        pairs = stack.enter_context(
-            _pairing(request, layout, new, old, options.batch_size, rows_per_partition, temp_dir)
-        )
+        if old is None and request.key and request.key not in new.schema.names:
+            raise InputDataError(f"no key column {request.key!r} in {new.description}")
         pads = any(job.loss.spec.target is Target.SEQUENCE for job in jobs)
-        if computation.needs_scan:
-            computation.scan(paired_targets(layout, pairs.batches()))
-        for paired in pairs.batches():
-            feed_paired(computation, paired, layout, pads=pads, keyed=request.mode == "key")
-        counts = pairs.counts
+        if client is not None:
+            from losscli.distributed.compare import compare_on_cluster
+
+            counts = compare_on_cluster(
+                client, computation, layout, (new, new_spec), old_input, key=request.key, pads=pads
+            )
+        else:
+            pairs = stack.enter_context(
+                _pairing(
+                    request, layout, new, old, options.batch_size, rows_per_partition, temp_dir
+                )
+            )
+            if computation.needs_scan:
+                computation.scan(paired_targets(layout, pairs.batches()))
+            for paired in pairs.batches():
+                feed_paired(computation, paired, layout, pads=pads, keyed=request.mode == "key")
+            counts = pairs.counts
         descriptions = (new.description, None if old is None else old.description)
     if counts.matched == 0:
         if request.mode == "key":
@@ -152,11 +168,9 @@ def _pairing(
 ) -> _Pairs:
     """The pairing the request names: within one input, by position, or by key."""
     if old is None:
-        if request.key and request.key not in new.schema.names:
-            raise InputDataError(f"no key column {request.key!r} in {new.description}")
-        columns = [(c, paired_name(NEW, c)) for c in layout.new]
-        columns += [(c, paired_name(OLD, c)) for c in layout.old]
-        return SameFilePairs(new, columns, batch_size=batch_size, key=request.key)
+        return SameFilePairs(
+            new, layout.same_file_columns(), batch_size=batch_size, key=request.key
+        )
     if request.aligned:
         return AlignedPairs(
             new, old, layout.new, layout.old, batch_size=batch_size, check=layout.check

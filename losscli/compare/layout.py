@@ -43,6 +43,11 @@ class Layout:
     check: TargetCheck | None
     shown: Mapping[str, Any]
 
+    def same_file_columns(self) -> list[tuple[str, str]]:
+        """With one input: ``(input column, paired name)`` of every column carried."""
+        columns = [(name, paired_name(NEW, name)) for name in self.new]
+        return columns + [(name, paired_name(OLD, name)) for name in self.old]
+
     def arrays(
         self, batch: pa.RecordBatch, *, pad_ragged_true: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:

@@ -54,18 +54,18 @@ def compute_on_cluster(
             "batch-scope losses (circle) compare rows within --batch-size batches, which cross "
             "part boundaries: compute them with --engine local"
         )
-    work, tasks = _plan(client, source, spec, computation.columns.needed)
-    _ship_user_code()
+    work, tasks = plan_input(client, source, spec, computation.columns.needed)
+    ship_user_code()
     if computation.needs_scan:
         _scan(client, work, tasks, computation)
     if output_dir is None:
-        merged = _map_reduce(
+        merged = map_reduce(
             client, worker.compute_part, worker.merge_progress, work, tasks, computation, on_rows
         )
         computation.absorb(merged)
         return
     with _output_directory(output_dir) as staging:
-        merged = _map_reduce(
+        merged = map_reduce(
             client,
             worker.compute_part,
             worker.merge_progress,
@@ -87,9 +87,9 @@ def evaluate_on_cluster(
     on_rows: OnRows = None,
 ) -> None:
     """Run ``evaluation`` over ``source`` on the cluster and absorb the merged result."""
-    work, tasks = _plan(client, source, spec, evaluation.columns.needed)
-    _ship_user_code()
-    merged = _map_reduce(
+    work, tasks = plan_input(client, source, spec, evaluation.columns.needed)
+    ship_user_code()
+    merged = map_reduce(
         client, worker.evaluate_part, worker.merge_evaluations, work, tasks, evaluation, on_rows
     )
     evaluation.absorb(merged)
@@ -106,7 +106,7 @@ def batch_scope_labels(jobs: Sequence[Any]) -> list[str]:
     return [job.label for job in jobs if job.loss.scope is Scope.BATCH]
 
 
-def _plan(
+def plan_input(
     client: Client, source: BatchSource, spec: InputSpec, columns: Sequence[str]
 ) -> tuple[worker.Work, list[Task]]:
     """The shared task arguments and the tasks; rows of text files are counted on the workers."""
@@ -120,7 +120,7 @@ def _plan(
     counts: dict[str, int] = {}
     if to_count:
         futures = [client.submit(worker.count_rows, work, path, pure=False) for path in to_count]
-        counts = dict(zip(to_count, _gather(client, futures), strict=True))
+        counts = dict(zip(to_count, gather(client, futures), strict=True))
     return work, plan_tasks(files, counts, task_rows=_task_rows())
 
 
@@ -145,7 +145,7 @@ def _scan(
     """First pass on the workers: a dataset-wide fact holds if it holds in every part."""
     futures = [client.submit(worker.scan_part, work, t, computation, pure=False) for t in tasks]
     verdicts: dict[str, dict[str, bool]] = {}
-    for contexts in _gather(client, futures):
+    for contexts in gather(client, futures):
         for label, context in contexts.items():
             merged = verdicts.setdefault(label, dict.fromkeys(context, True))
             for keyword, holds in context.items():
@@ -154,7 +154,7 @@ def _scan(
         computation.contexts[label] = context
 
 
-def _map_reduce(
+def map_reduce(
     client: Client,
     function: Callable[..., Any],
     merge: Callable[[Any, Any], Any],
@@ -200,7 +200,7 @@ def _empty(payload: Any) -> Any:
     return payload.new_progress()
 
 
-def _gather(client: Client, futures: list[Future]) -> list[Any]:
+def gather(client: Client, futures: list[Future]) -> list[Any]:
     with _cancelling(client, futures):
         return [_result(future) for future in futures]
 
@@ -229,7 +229,7 @@ def _cancelling(client: Client, futures: list[Future]) -> Iterator[None]:
         raise
 
 
-def _ship_user_code() -> None:
+def ship_user_code() -> None:
     """Send the user's loss files (``FILE.py:NAME``) by value: workers cannot import them."""
     import cloudpickle
 

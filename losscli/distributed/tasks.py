@@ -50,7 +50,7 @@ def scan_part(work: Work, task: Task, computation: DatasetComputation) -> dict[s
 
     def scan() -> dict[str, dict]:
         probe = DatasetComputation(computation.jobs, computation.columns, computation.options)
-        probe.scan(_batches(_parts(work, task)))
+        probe.scan(_batches(task_parts(work, task)))
         return probe.contexts
 
     return _named(task.path, scan)
@@ -70,7 +70,7 @@ def compute_part(
         per_sample = output_dir is not None
         writer = _PartWriter(output_dir, task.index) if output_dir is not None else None
         with writer or contextlib.nullcontext():
-            for part in _parts(work, task):
+            for part in task_parts(work, task):
                 progress = computation.compute_part(part, per_sample=per_sample)
                 if writer is not None:
                     for table in progress.outputs:
@@ -87,7 +87,7 @@ def evaluate_part(work: Work, task: Task, evaluation: Evaluation) -> Evaluation:
 
     def evaluate() -> Evaluation:
         total = Evaluation(evaluation.jobs, evaluation.columns, evaluation.options)
-        for part in _parts(work, task):
+        for part in task_parts(work, task):
             total.absorb(evaluation.compute_part(part))
         return total
 
@@ -106,7 +106,8 @@ def merge_evaluations(first: Evaluation, second: Evaluation) -> Evaluation:
     return first.merge(second)
 
 
-def _parts(work: Work, task: Task) -> Iterator[Part]:
+def task_parts(work: Work, task: Task) -> Iterator[Part]:
+    """The parts of ``task``, each knowing its first row's number in the whole input."""
     return _file_parts(work, task.path, task.pieces, task.file_offset)
 
 
