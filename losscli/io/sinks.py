@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 
+from losscli.atomic import new_file_mode, temp_path_for, write_failure
 from losscli.errors import UsageError
 
 SINK_FORMATS = ("parquet", "csv", "tsv", "arrow", "jsonl")
@@ -310,8 +311,8 @@ class RowSink:
             if self.target is None:
                 assert self._stream is not None
                 self._stream.flush()
-        except BaseException:
-            self.abort()
+        except BaseException as exc:
+            self._fail(exc)
             raise
 
     def commit(self) -> None:
@@ -335,8 +336,8 @@ class RowSink:
             else:
                 self._finish_file()
             self._state = "committed"
-        except BaseException:
-            self.abort()
+        except BaseException as exc:
+            self._fail(exc)
             raise
 
     def abort(self) -> None:
@@ -364,6 +365,15 @@ class RowSink:
 
     # -- internals ------------------------------------------------------------------------
 
+    def _fail(self, exc: BaseException) -> None:
+        """Abort; a file system error on a file target becomes a one-line ``OutputError``.
+
+        Stdout errors (a closed pipe) stay themselves: the CLI ends quietly on those.
+        """
+        self.abort()
+        if self.target is not None and isinstance(exc, OSError):
+            raise write_failure(self.target, exc) from exc
+
     def _start(self) -> None:
         """Open the output and its encoder for the known schema, once."""
         if self._encoder is not None:
@@ -374,11 +384,8 @@ class RowSink:
             assert self._stream is not None
             self._encoder = _stream_encoder(self.format, self._stream, self._schema)
             return
-        directory = self.target.parent
         try:
-            fd, name = tempfile.mkstemp(
-                dir=directory, prefix=f".{self.target.name}.", suffix=".tmp"
-            )
+            fd, name = temp_path_for(self.target)
         except OSError as exc:
             raise UsageError(_unwritable(self.target, exc)) from exc
         self._temp = Path(name)
@@ -392,7 +399,7 @@ class RowSink:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        os.chmod(self._temp, _new_file_mode(self.target))
+        os.chmod(self._temp, new_file_mode(self.target))
         if self._overwrite:
             os.replace(self._temp, self.target)
             return
@@ -420,20 +427,6 @@ def _check_schema(fmt: str, schema: pa.Schema) -> None:
                 f"{fmt.upper()} output cannot hold the list or struct column(s) "
                 f"{', '.join(map(repr, nested))}; write .parquet, .arrow or .jsonl instead"
             )
-
-
-def _new_file_mode(target: Path) -> int:
-    """The mode the output gets: the replaced file's, else 0o666 less the umask.
-
-    ``mkstemp`` creates files readable by their owner only; an output file should look like any
-    other file the user creates.
-    """
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _unwritable(target: Path, exc: OSError) -> str:
