@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from losscli.cli.interrupts import Terminated, exit_process_now
 from losscli.cli.lazy import LazyGroup
-from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LossCliError
+from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, LossCliError
 
 
 def error_line(message: str) -> str:
@@ -32,15 +33,20 @@ class LossCliGroup(LazyGroup):
                 raise
             click.echo(error_line(str(exc)), err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(error_line("interrupted"), err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as exc:
+            # Every `with` and `finally` on the way here has run: temporary files are gone.
+            terminated = isinstance(exc, Terminated)
+            click.echo(error_line("terminated" if terminated else "interrupted"), err=True)
+            code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+            exit_process_now(code)
+            ctx.exit(code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly with the status already decided.
             # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
             _silence_stdout()
+            exit_process_now(0)
             ctx.exit(0)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug:
