@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
+from losscli.errors import InputDataError
 from losscli.io.line_ranges import header_length, line_ranges, plain_rows
 from losscli.io.rawinput import RawInput
 from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Piece, Reader
@@ -63,6 +64,21 @@ class CsvReader(_TextReader):
             parse_options=self._parse_options(),
             convert_options=_convert_options(target),
         )
+
+    _stream: Any = None
+
+    def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
+        with contextlib.closing(self._raw.open()) as stream:
+            self._stream = stream
+            yield from self._open(stream, self._block_size, target)
+            cut = _cut_short(stream)
+            if cut is not None and cut.count(b'"') % 2:
+                # pyarrow takes a quote left open at the end as closed: the field is truncated.
+                raise InputDataError(
+                    f"cannot read '{self.label}': the input ended inside a quoted field, "
+                    f"after data row {stream.lines - 1} (the last complete row read); "
+                    "was it cut short?"
+                )
 
     def pieces(self, target: pa.Schema) -> Iterator[Piece] | None:
         """Line ranges of an uncompressed file, each parsed by whoever reads it."""
@@ -125,6 +141,14 @@ class CsvReader(_TextReader):
         return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
+        cut = _cut_short(self._stream)
+        if cut is not None and "columns, got" in text:
+            shown = cut[:40].decode("utf-8", "replace") + ("..." if len(cut) > 40 else "")
+            return (
+                f"the input ended in the middle of a row: data row {self._stream.lines - 1} is "
+                f"the last complete row read, then came {shown!r} with no line end; "
+                "was it cut short?"
+            )
         schema = getattr(self, "schema", None)  # not yet known while reading the header
         if schema is not None:
             text = re.sub(
@@ -166,6 +190,16 @@ def _convert_options(target: pa.Schema | None) -> pa_csv.ConvertOptions | None:
         include_columns=target.names,
         column_types={field.name: field.type for field in target},
     )
+
+
+def _cut_short(stream: Any) -> bytes | None:
+    """The text after the last line end of a stream that has ended, if any (None otherwise).
+
+    Only streams (stdin, pipes) keep this; a file's pieces are checked by pyarrow's own parser.
+    """
+    if stream is None or not getattr(stream, "ended", False):
+        return None
+    return stream.tail or None
 
 
 def _csv_column(names: list[str], index: int) -> str:
