@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from typing import Any
@@ -10,7 +12,13 @@ import click
 
 from losscli.cli.interrupts import Terminated, exit_process_now
 from losscli.cli.lazy import LazyGroup
-from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, LossCliError
+from losscli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT,
+    EXIT_TERMINATED,
+    LossCliError,
+)
 
 
 def error_line(message: str) -> str:
@@ -26,6 +34,8 @@ class LossCliGroup(LazyGroup):
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = "--debug" in sys.argv
+        if sys.stdout is None:  # fd 1 was closed: writes must fail, not vanish
+            sys.stdout = _ClosedStdout()
         try:
             return super().invoke(ctx)
         except LossCliError as exc:
@@ -51,11 +61,41 @@ class LossCliGroup(LazyGroup):
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug:
                 raise
+            if isinstance(exc, OSError) and exc.errno in _STDOUT_ERRNOS:
+                # Files are written through losscli.atomic, which names them; what is left is
+                # stdout: closed (`>&-`), or on a full device.
+                reason = "it is closed" if exc.errno == errno.EBADF else os.strerror(exc.errno)
+                message = f"cannot write the results to stdout: {reason.lower()}"
+                click.echo(error_line(message), err=True)
+                ctx.exit(EXIT_OUTPUT)
             click.echo(
                 error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+_STDOUT_ERRNOS = frozenset({errno.EBADF, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Stands for a stdout that was closed before losscli started: every write fails (EBADF).
+
+    Python sets ``sys.stdout`` to None then, and click would drop the results silently.
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    @property
+    def buffer(self) -> _ClosedStdout:
+        return self
 
 
 def _silence_stdout() -> None:

@@ -68,6 +68,9 @@ def exit_process_now(code: int) -> None:
     """
     if not _installed:
         return
+    from losscli.atomic import remove_leftovers
+
+    remove_leftovers()  # a temporary file whose cleanup an interrupt may have cut short
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or gone
             stream.flush()

@@ -29,7 +29,8 @@ from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 
-from losscli.atomic import new_file_mode, temp_path_for, write_failure
+from losscli import atomic
+from losscli.atomic import new_file_mode, write_failure
 from losscli.errors import UsageError
 
 SINK_FORMATS = ("parquet", "csv", "tsv", "arrow", "jsonl")
@@ -360,8 +361,7 @@ class RowSink:
             with contextlib.suppress(Exception):
                 file.close()
         if self._temp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self._temp.unlink()
+            atomic.remove(self._temp)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -385,10 +385,9 @@ class RowSink:
             self._encoder = _stream_encoder(self.format, self._stream, self._schema)
             return
         try:
-            fd, name = temp_path_for(self.target)
+            fd, self._temp = atomic.create_temp(self.target)
         except OSError as exc:
             raise UsageError(_unwritable(self.target, exc)) from exc
-        self._temp = Path(name)
         self._file = os.fdopen(fd, "wb")
         self._encoder = _file_encoder(self.format, self._file, self._schema)
 
@@ -402,6 +401,7 @@ class RowSink:
         os.chmod(self._temp, new_file_mode(self.target))
         if self._overwrite:
             os.replace(self._temp, self.target)
+            atomic.forget(self._temp)
             return
         try:  # no-clobber: a hard link fails if the target appeared meanwhile
             os.link(self._temp, self.target)
@@ -415,8 +415,9 @@ class RowSink:
                     f"cannot write {str(self.target)!r}: it already exists (allow overwriting it)"
                 ) from None
             os.replace(self._temp, self.target)
+            atomic.forget(self._temp)
             return
-        self._temp.unlink()
+        atomic.remove(self._temp)
 
 
 def _check_schema(fmt: str, schema: pa.Schema) -> None:
