@@ -31,6 +31,7 @@ class _TextReader(Reader):
     """A text input: schema inferred from its first complete lines, then read block by block."""
 
     _block_size = 0
+    _whole: bytes | None = None  # the whole input, when it fit in the inference head
 
     def _metadata(self) -> tuple[pa.Schema, int | None]:
         self._block_size, longest = _estimate_block_size(self._raw, self._batch_size)
@@ -38,6 +39,8 @@ class _TextReader(Reader):
         head = self._raw.head(size)
         if len(head) == size:  # more follows: infer from complete lines only
             head = head[: head.rfind(b"\n") + 1] or head
+        else:  # the whole input: if it ends mid-row, inference is where that shows
+            self._whole = head
         reader = self._open(pa.BufferReader(head), max(len(head), _MIN_BLOCK_BYTES), None)
         return reader.schema, None
 
@@ -71,12 +74,12 @@ class CsvReader(_TextReader):
         with contextlib.closing(self._raw.open()) as stream:
             self._stream = stream
             yield from self._open(stream, self._block_size, target)
-            cut = _cut_short(stream)
-            if cut is not None and cut.count(b'"') % 2:
+            ending = _cut_short(stream)
+            if ending is not None and ending[1].count(b'"') % 2:
                 # pyarrow takes a quote left open at the end as closed: the field is truncated.
                 raise InputDataError(
                     f"cannot read '{self.label}': the input ended inside a quoted field, "
-                    f"after data row {stream.lines - 1} (the last complete row read); "
+                    f"after data row {ending[0] - 1} (the last complete row read); "
                     "was it cut short?"
                 )
 
@@ -141,11 +144,12 @@ class CsvReader(_TextReader):
         return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
-        cut = _cut_short(self._stream)
-        if cut is not None and "columns, got" in text:
+        ending = _cut_short(self._stream) or _cut_short_whole(self._whole)
+        if ending is not None and "columns, got" in text:
+            lines, cut = ending
             shown = cut[:40].decode("utf-8", "replace") + ("..." if len(cut) > 40 else "")
             return (
-                f"the input ended in the middle of a row: data row {self._stream.lines - 1} is "
+                f"the input ended in the middle of a row: data row {lines - 1} is "
                 f"the last complete row read, then came {shown!r} with no line end; "
                 "was it cut short?"
             )
@@ -192,14 +196,21 @@ def _convert_options(target: pa.Schema | None) -> pa_csv.ConvertOptions | None:
     )
 
 
-def _cut_short(stream: Any) -> bytes | None:
-    """The text after the last line end of a stream that has ended, if any (None otherwise).
+def _cut_short(stream: Any) -> tuple[int, bytes] | None:
+    """For a stream that has ended without a line end: its line count and the text after it.
 
-    Only streams (stdin, pipes) keep this; a file's pieces are checked by pyarrow's own parser.
+    Only streams (stdin, pipes) keep this; None for anything else.
     """
-    if stream is None or not getattr(stream, "ended", False):
+    if stream is None or not getattr(stream, "ended", False) or not stream.tail:
         return None
-    return stream.tail or None
+    return stream.lines, stream.tail
+
+
+def _cut_short_whole(data: bytes | None) -> tuple[int, bytes] | None:
+    """The same for a whole input held in memory."""
+    if not data or data.endswith(b"\n"):
+        return None
+    return data.count(b"\n"), data[data.rfind(b"\n") + 1 :]
 
 
 def _csv_column(names: list[str], index: int) -> str:
