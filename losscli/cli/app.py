@@ -6,7 +6,7 @@ import errno
 import io
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -41,15 +41,12 @@ class LossCliGroup(LazyGroup):
         except LossCliError as exc:
             if debug:
                 raise
-            click.echo(error_line(str(exc)), err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, str(exc), exc.exit_code)
         except KeyboardInterrupt as exc:
             # Every `with` and `finally` on the way here has run: temporary files are gone.
             terminated = isinstance(exc, Terminated)
-            click.echo(error_line("terminated" if terminated else "interrupted"), err=True)
             code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
-            exit_process_now(code)
-            ctx.exit(code)
+            _fail(ctx, "terminated" if terminated else "interrupted", code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -65,14 +62,21 @@ class LossCliGroup(LazyGroup):
                 # Files are written through losscli.atomic, which names them; what is left is
                 # stdout: closed (`>&-`), or on a full device.
                 reason = "it is closed" if exc.errno == errno.EBADF else os.strerror(exc.errno)
-                message = f"cannot write the results to stdout: {reason.lower()}"
-                click.echo(error_line(message), err=True)
-                ctx.exit(EXIT_OUTPUT)
-            click.echo(
-                error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
-                err=True,
-            )
-            ctx.exit(EXIT_INTERNAL)
+                _fail(ctx, f"cannot write the results to stdout: {reason.lower()}", EXIT_OUTPUT)
+            message = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"
+            _fail(ctx, message, EXIT_INTERNAL)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    """Print the one error line and end with ``code``.
+
+    As a real process, exit at once: a pyarrow read-ahead thread may still be reading a pipe,
+    and the interpreter's shutdown would wait for it or abort under it ("Fatal Python error:
+    PyGILState_Release"). The cleanup (temporary files, spooled inputs) has run on the way here.
+    """
+    click.echo(error_line(message), err=True)
+    exit_process_now(code)
+    ctx.exit(code)
 
 
 _STDOUT_ERRNOS = frozenset({errno.EBADF, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
