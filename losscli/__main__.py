@@ -1,5 +1,5 @@
 """``python -m losscli``."""
 
-from losscli.cli import main
+from losscli.cli import run
 
-main(prog_name="losscli")
+run()

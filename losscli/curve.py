@@ -32,12 +32,10 @@ Everything here is plain data and NumPy; the only optional import is matplotlib,
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import itertools
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -969,15 +967,7 @@ def write_png(report: CurveReport, path: str | os.PathLike[str]) -> None:
     axes.grid(alpha=0.3)
     if axes.get_legend_handles_labels()[0]:
         axes.legend()
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            figure.savefig(file, format="png")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp made it private; give it a new file's mode
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    from losscli.atomic import atomic_output
+
+    with atomic_output(target, "wb") as file:
+        figure.savefig(file, format="png")

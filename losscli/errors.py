@@ -12,13 +12,25 @@ EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BAD_DATA = 3
 EXIT_INTERNAL = 4
+EXIT_OUTPUT = 5
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class LossCliError(Exception):
     """Base class of every error losscli raises on purpose."""
 
     exit_code: int = EXIT_INTERNAL
+
+
+class OutputError(LossCliError):
+    """An output file could not be written to the end (a full disk, a size limit, an I/O error).
+
+    Not bad input and not a bug: the environment refused the write. Nothing was left behind: the
+    temporary file is removed and a previous file at the target is untouched.
+    """
+
+    exit_code = EXIT_OUTPUT
 
 
 class UsageError(LossCliError, ValueError):

@@ -9,11 +9,8 @@ batches, files and shards; states merge, so shards evaluated apart combine into 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -561,16 +558,10 @@ def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def write_state(path: str, evaluation: Evaluation) -> None:
     """Write an evaluation's state as JSON (atomically)."""
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            json.dump(evaluation.to_state(), file, allow_nan=True)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    from losscli.atomic import atomic_output
+
+    with atomic_output(path) as file:
+        json.dump(evaluation.to_state(), file, allow_nan=True)
 
 
 def read_state(path: str) -> Evaluation:

@@ -40,7 +40,8 @@ def map_ordered(
     At most ``ahead`` items (default twice the threads) are taken from ``items`` before their
     results are consumed, which bounds memory. With one thread, or a single item, everything
     runs on the caller's thread. Closing the iterator early cancels what has not started and
-    waits for what has.
+    waits for what has; a ``KeyboardInterrupt`` while waiting for a result cancels what has not
+    started and returns at once.
     """
     iterator = iter(items)
     first = list(itertools.islice(iterator, 2 if threads > 1 else 0))
@@ -53,6 +54,7 @@ def map_ordered(
     limit = max(1, ahead if ahead is not None else 2 * threads)
     pending: deque[Future[Result]] = deque()
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="losscli")
+    interrupted = False
     try:
         for item in itertools.chain(first, iterator):
             pending.append(pool.submit(work, item))
@@ -60,7 +62,11 @@ def map_ordered(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, see losscli.cli.interrupts): stop now
+        interrupted = True
+        raise
     finally:
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # An interrupt does not wait for the items already running: the process is ending.
+        pool.shutdown(wait=not interrupted, cancel_futures=True)

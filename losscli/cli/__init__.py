@@ -10,7 +10,6 @@ and ``losscli list`` start without NumPy, pyarrow or pandas.
 from __future__ import annotations
 
 import platform
-import sys
 
 import click
 
@@ -109,5 +108,9 @@ def main() -> None:
     """
 
 
-def run() -> None:  # pragma: no cover - console entry for python -m
-    sys.exit(main())
+def run() -> None:
+    """The losscli process (``losscli``, ``python -m losscli``): signals handled, then main."""
+    from losscli.cli import interrupts
+
+    interrupts.install()
+    main(prog_name="losscli")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,20 +14,14 @@ PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 
 def write_atomically(path: Path, text: str) -> None:
-    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
+    """Write ``text`` to ``path`` through a temporary file (see :mod:`losscli.atomic`)."""
+    from losscli.atomic import atomic_output
 
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: no such directory")
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_output(path) as file:
+        file.write(text)
 
 
 @contextlib.contextmanager

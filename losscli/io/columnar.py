@@ -1,8 +1,8 @@
 """Readers for Parquet and Arrow IPC, which decode only the requested columns from disk.
 
-Memory stays bounded by the batch size: Parquet is read without pre-buffering and IPC files
-through a plain file rather than a memory map. Parquet and IPC files need a real, uncompressed
-file (a stream is spooled to one first); an IPC stream is read front to back, so it need not be.
+Memory stays bounded by the batch size: Parquet is read page by page without pre-buffering and
+IPC files through a plain file rather than a memory map. Parquet and IPC files need a real,
+uncompressed file (a stream is spooled to one first); an IPC stream is read front to back.
 """
 
 from __future__ import annotations
@@ -18,6 +18,15 @@ import pyarrow.parquet as pq
 
 from losscli.io.rawinput import RawInput
 from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Piece, Reader
+
+_PAGE_BUFFER = 1 << 20
+"""Read column chunks through a 1 MiB buffer, page by page. Without it pyarrow loads a whole
+column chunk at once: a file written as one row group of 30M rows of two doubles took 568 MB
+whatever the batch size; with it, 99 MB (see docs/reliability.md)."""
+
+
+MAX_BATCH_VALUES = 1 << 22
+"""The most values of one column a Parquet batch holds (4,194,304: 32 MiB of doubles)."""
 
 
 class ParquetReader(Reader):
@@ -58,19 +67,49 @@ class ParquetReader(Reader):
     def _row_group(self, target: pa.Schema, index: int) -> Iterator[pa.RecordBatch]:
         # Each call opens its own handle (reusing the parsed footer), so threads never share
         # one; the caller's threads are the parallelism, so pyarrow's own stay out of it.
-        with self._parquet(metadata=self._footer, pre_buffer=False) as parquet:
+        with self._parquet(
+            metadata=self._footer, pre_buffer=False, buffer_size=_PAGE_BUFFER
+        ) as parquet:
             yield from parquet.iter_batches(
-                batch_size=self._batch_size,
+                batch_size=self._batch_rows(target, index),
                 columns=target.names,
                 row_groups=[index],
                 use_threads=False,
             )
 
+    def _batch_rows(self, target: pa.Schema, index: int) -> int:
+        """Rows per batch in row group ``index``: the batch size, fewer for long list columns.
+
+        A batch holds at most :data:`MAX_BATCH_VALUES` values of any column, counted from the
+        footer (values per row in this row group), so rows of millions of list elements come a
+        few at a time instead of 65,536 at once.
+        """
+        group = self._footer.row_group(index)
+        if group.num_rows == 0:
+            return self._batch_size
+        wanted = set(target.names)
+        widest = max(
+            (
+                group.column(column).num_values / group.num_rows
+                for column in range(group.num_columns)
+                if group.column(column).path_in_schema.split(".")[0] in wanted
+            ),
+            default=1.0,
+        )
+        return max(1, min(self._batch_size, int(MAX_BATCH_VALUES // max(widest, 1.0))))
+
     def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         # pre_buffer would read every row group's column chunks up front: memory would grow
         # with the file (835 MB for 50M rows of two doubles) instead of the batch size.
-        with self._parquet(pre_buffer=False) as parquet:
-            yield from parquet.iter_batches(batch_size=self._batch_size, columns=target.names)
+        with self._parquet(
+            metadata=self._footer, pre_buffer=False, buffer_size=_PAGE_BUFFER
+        ) as parquet:
+            for index in range(self._footer.num_row_groups):
+                yield from parquet.iter_batches(
+                    batch_size=self._batch_rows(target, index),
+                    columns=target.names,
+                    row_groups=[index],
+                )
 
 
 class IpcFileReader(Reader):

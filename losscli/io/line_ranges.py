@@ -32,10 +32,25 @@ def header_length(file: BinaryIO) -> int | None:
         length += len(chunk)
 
 
+MAX_LINE_BYTES = 1 << 26
+"""The longest line read (64 MiB): a longer one is refused rather than held in memory whole."""
+
+
+class LineTooLong(ValueError):
+    """A line longer than :data:`MAX_LINE_BYTES` starts at byte ``offset``."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"a line starting at byte {offset} is longer than {MAX_LINE_BYTES} bytes")
+        self.offset = offset
+
+
 def line_ranges(file: BinaryIO, start: int, size: int) -> Iterator[tuple[int, bytes]]:
     """``(offset, bytes)`` of about ``size`` bytes each, from ``start``, ending after a newline.
 
     The last range is whatever follows the last newline (if anything does).
+
+    Raises:
+        LineTooLong: a line is longer than :data:`MAX_LINE_BYTES`.
     """
     file.seek(start)
     carry = b""
@@ -49,6 +64,8 @@ def line_ranges(file: BinaryIO, start: int, size: int) -> Iterator[tuple[int, by
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n") + 1
         if cut == 0:  # a line longer than the range: read on
+            if len(data) > MAX_LINE_BYTES:
+                raise LineTooLong(offset)
             carry = data
             continue
         yield offset, data[:cut]

@@ -14,6 +14,8 @@ import pyarrow as pa
 
 from losscli.io.formats import compression_from_magic
 
+_TAIL_BYTES = 4096
+
 
 class Readable(Protocol):
     """A binary stream, as pyarrow readers and :class:`RawInput` users need it."""
@@ -138,9 +140,27 @@ class _Peekable(io.RawIOBase):
         self._stream = stream
         self._buffer = bytearray()
         self._eof = False
+        self.lines = 0
+        """How many line ends the reads so far returned."""
+        self.tail = b""
+        """What the reads so far returned after their last line end (up to 4 KiB)."""
+        self.ended = False
+        """Whether a read met the end of the stream."""
 
     def readable(self) -> bool:
         return True
+
+    def _returned(self, data: bytes, size: int | None) -> bytes:
+        """Note what a read hands out, so a stream ending mid-row can be told apart."""
+        ends = data.count(b"\n")
+        if ends:
+            self.lines += ends
+            self.tail = data[data.rfind(b"\n") + 1 :][-_TAIL_BYTES:]
+        else:
+            self.tail = (self.tail + data[-_TAIL_BYTES:])[-_TAIL_BYTES:]
+        if size is None or size < 0 or len(data) < size:
+            self.ended = True
+        return data
 
     def peek(self, size: int) -> bytes:
         """The first ``size`` bytes not yet read (fewer at the end of the stream)."""
@@ -154,6 +174,9 @@ class _Peekable(io.RawIOBase):
 
     def read(self, size: int | None = -1) -> bytes:
         """Exactly ``size`` bytes unless the stream ends first (pyarrow relies on full reads)."""
+        return self._returned(self._read(size), size)
+
+    def _read(self, size: int | None) -> bytes:
         if size is None or size < 0:
             data = bytes(self._buffer) + (b"" if self._eof else self._stream.read())
             self._buffer.clear()

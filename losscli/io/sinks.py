@@ -29,6 +29,8 @@ from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 
+from losscli import atomic
+from losscli.atomic import new_file_mode, write_failure
 from losscli.errors import UsageError
 
 SINK_FORMATS = ("parquet", "csv", "tsv", "arrow", "jsonl")
@@ -310,8 +312,8 @@ class RowSink:
             if self.target is None:
                 assert self._stream is not None
                 self._stream.flush()
-        except BaseException:
-            self.abort()
+        except BaseException as exc:
+            self._fail(exc)
             raise
 
     def commit(self) -> None:
@@ -335,8 +337,8 @@ class RowSink:
             else:
                 self._finish_file()
             self._state = "committed"
-        except BaseException:
-            self.abort()
+        except BaseException as exc:
+            self._fail(exc)
             raise
 
     def abort(self) -> None:
@@ -359,10 +361,18 @@ class RowSink:
             with contextlib.suppress(Exception):
                 file.close()
         if self._temp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self._temp.unlink()
+            atomic.remove(self._temp)
 
     # -- internals ------------------------------------------------------------------------
+
+    def _fail(self, exc: BaseException) -> None:
+        """Abort; a file system error on a file target becomes a one-line ``OutputError``.
+
+        Stdout errors (a closed pipe) stay themselves: the CLI ends quietly on those.
+        """
+        self.abort()
+        if self.target is not None and isinstance(exc, OSError):
+            raise write_failure(self.target, exc) from exc
 
     def _start(self) -> None:
         """Open the output and its encoder for the known schema, once."""
@@ -374,14 +384,10 @@ class RowSink:
             assert self._stream is not None
             self._encoder = _stream_encoder(self.format, self._stream, self._schema)
             return
-        directory = self.target.parent
         try:
-            fd, name = tempfile.mkstemp(
-                dir=directory, prefix=f".{self.target.name}.", suffix=".tmp"
-            )
+            fd, self._temp = atomic.create_temp(self.target)
         except OSError as exc:
             raise UsageError(_unwritable(self.target, exc)) from exc
-        self._temp = Path(name)
         self._file = os.fdopen(fd, "wb")
         self._encoder = _file_encoder(self.format, self._file, self._schema)
 
@@ -392,9 +398,10 @@ class RowSink:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        os.chmod(self._temp, _new_file_mode(self.target))
+        os.chmod(self._temp, new_file_mode(self.target))
         if self._overwrite:
             os.replace(self._temp, self.target)
+            atomic.forget(self._temp)
             return
         try:  # no-clobber: a hard link fails if the target appeared meanwhile
             os.link(self._temp, self.target)
@@ -408,8 +415,9 @@ class RowSink:
                     f"cannot write {str(self.target)!r}: it already exists (allow overwriting it)"
                 ) from None
             os.replace(self._temp, self.target)
+            atomic.forget(self._temp)
             return
-        self._temp.unlink()
+        atomic.remove(self._temp)
 
 
 def _check_schema(fmt: str, schema: pa.Schema) -> None:
@@ -420,20 +428,6 @@ def _check_schema(fmt: str, schema: pa.Schema) -> None:
                 f"{fmt.upper()} output cannot hold the list or struct column(s) "
                 f"{', '.join(map(repr, nested))}; write .parquet, .arrow or .jsonl instead"
             )
-
-
-def _new_file_mode(target: Path) -> int:
-    """The mode the output gets: the replaced file's, else 0o666 less the umask.
-
-    ``mkstemp`` creates files readable by their owner only; an output file should look like any
-    other file the user creates.
-    """
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _unwritable(target: Path, exc: OSError) -> str:

@@ -17,12 +17,19 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-from losscli.io.line_ranges import header_length, line_ranges, plain_rows
+from losscli.errors import InputDataError
+from losscli.io.line_ranges import (
+    MAX_LINE_BYTES,
+    LineTooLong,
+    header_length,
+    line_ranges,
+    plain_rows,
+)
 from losscli.io.rawinput import RawInput
 from losscli.io.readers import MAX_PROBE_BYTES, SNIFF_BYTES, Piece, Reader
 
 _MIN_BLOCK_BYTES = 1 << 16
-_MAX_BLOCK_BYTES = 1 << 26  # ~64 MiB of text per block whatever the batch size
+_MAX_BLOCK_BYTES = MAX_LINE_BYTES  # 64 MiB of text per block at most, whatever the batch size
 _MAX_INFER_BYTES = 1 << 22  # type inference looks at most at the first 4 MiB
 
 
@@ -30,19 +37,24 @@ class _TextReader(Reader):
     """A text input: schema inferred from its first complete lines, then read block by block."""
 
     _block_size = 0
+    _whole: bytes | None = None  # the whole input, when it fit in the inference head
 
     def _metadata(self) -> tuple[pa.Schema, int | None]:
         self._block_size, longest = _estimate_block_size(self._raw, self._batch_size)
+        if longest > MAX_LINE_BYTES:
+            raise _too_long(self._raw.label, "a line near the start")
         size = min(self._block_size, max(_MAX_INFER_BYTES, 2 * longest))
         head = self._raw.head(size)
         if len(head) == size:  # more follows: infer from complete lines only
             head = head[: head.rfind(b"\n") + 1] or head
+        else:  # the whole input: if it ends mid-row, inference is where that shows
+            self._whole = head
         reader = self._open(pa.BufferReader(head), max(len(head), _MIN_BLOCK_BYTES), None)
         return reader.schema, None
 
     def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         with contextlib.closing(self._raw.open()) as stream:
-            yield from self._open(stream, self._block_size, target)
+            yield from _closing(self._open(stream, self._block_size, target))
 
     def _open(self, stream: Any, block_size: int, target: pa.Schema | None) -> Any:
         """pyarrow's streaming reader over ``stream``, decoding ``target`` (None: infer all)."""
@@ -64,6 +76,21 @@ class CsvReader(_TextReader):
             convert_options=_convert_options(target),
         )
 
+    _stream: Any = None
+
+    def _batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
+        with contextlib.closing(self._raw.open()) as stream:
+            self._stream = stream
+            yield from _closing(self._open(stream, self._block_size, target))
+            ending = _cut_short(stream)
+            if ending is not None and ending[1].count(b'"') % 2:
+                # pyarrow takes a quote left open at the end as closed: the field is truncated.
+                raise InputDataError(
+                    f"cannot read '{self.label}': the input ended inside a quoted field, "
+                    f"after data row {ending[0] - 1} (the last complete row read); "
+                    "was it cut short?"
+                )
+
     def pieces(self, target: pa.Schema) -> Iterator[Piece] | None:
         """Line ranges of an uncompressed local file, each parsed by whoever reads it.
 
@@ -82,7 +109,7 @@ class CsvReader(_TextReader):
             start = header_length(file)
             if start is None:
                 return
-            for offset, data in line_ranges(file, start, self._block_size):
+            for offset, data in _bounded(line_ranges(file, start, self._block_size), self):
                 rows = plain_rows(data)
                 if rows is None:  # quotes or blank lines: parse the rest front to back
                     yield from self._parsed_pieces(path, offset, target, rows_before)
@@ -129,6 +156,18 @@ class CsvReader(_TextReader):
         return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
+        straddles = _straddles(text, rows, self._block_size)
+        if straddles is not None:
+            return straddles
+        ending = _cut_short(self._stream) or _cut_short_whole(self._whole)
+        if ending is not None and "columns, got" in text:
+            lines, cut = ending
+            shown = cut[:40].decode("utf-8", "replace") + ("..." if len(cut) > 40 else "")
+            return (
+                f"the input ended in the middle of a row: data row {lines - 1} is "
+                f"the last complete row read, then came {shown!r} with no line end; "
+                "was it cut short?"
+            )
         schema = getattr(self, "schema", None)  # not yet known while reading the header
         if schema is not None:
             text = re.sub(
@@ -154,12 +193,64 @@ class JsonLinesReader(_TextReader):
         )
 
     def _explain(self, text: str, rows: int | None) -> str:
+        straddles = _straddles(text, rows, self._block_size)
+        if straddles is not None:
+            return straddles
         if rows is None:
             return text
         # pyarrow counts rows from the start of the block; make the number count from the start.
         return re.sub(
             r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1)) + 1}", text
         )
+
+
+def _too_long(label: str, where: str) -> InputDataError:
+    return InputDataError(
+        f"cannot read '{label}': {where} is longer than {_size(MAX_LINE_BYTES)}, the longest "
+        "line losscli reads (a bound on memory; see docs/reliability.md)"
+    )
+
+
+def _bounded(ranges: Iterator[tuple[int, bytes]], reader: Reader) -> Iterator[tuple[int, bytes]]:
+    """``ranges``, with a line over the length bound raised as a one-line data error."""
+    try:
+        yield from ranges
+    except LineTooLong as err:
+        raise _too_long(reader.label, f"the line at byte {err.offset}") from None
+
+
+def _straddles(text: str, rows: int | None, block_size: int) -> str | None:
+    """pyarrow's "straddling object" error (a row longer than a block) said plainly."""
+    if "straddl" not in text:
+        return None
+    where = f"a row at or after data row {(rows or 0) + 1}"
+    return (
+        f"{where} is longer than the {_size(block_size)} blocks this input is read in (sized "
+        "from its first lines and --batch-size; a larger --batch-size makes them larger, up to "
+        f"{_size(MAX_LINE_BYTES)})"
+    )
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):.0f} MiB" if count >= 1 << 20 else f"{count >> 10} KiB"
+
+
+def _closing(reader: Any) -> Iterator[pa.RecordBatch]:
+    """``reader``'s batches; the reader is closed however they end.
+
+    A reader left open after an error keeps its read-ahead thread, and the process then aborts
+    at exit ("terminate called without an active exception", status 134). Not on an interrupt:
+    closing waits for that thread, which may be blocked on a pipe that never ends, and the
+    interrupted process exits at once anyway (:mod:`losscli.cli.interrupts`).
+    """
+    try:
+        yield from reader
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        reader.close()
+        raise
+    reader.close()
 
 
 def _convert_options(target: pa.Schema | None) -> pa_csv.ConvertOptions | None:
@@ -172,6 +263,23 @@ def _convert_options(target: pa.Schema | None) -> pa_csv.ConvertOptions | None:
     )
 
 
+def _cut_short(stream: Any) -> tuple[int, bytes] | None:
+    """For a stream that has ended without a line end: its line count and the text after it.
+
+    Only streams (stdin, pipes) keep this; None for anything else.
+    """
+    if stream is None or not getattr(stream, "ended", False) or not stream.tail:
+        return None
+    return stream.lines, stream.tail
+
+
+def _cut_short_whole(data: bytes | None) -> tuple[int, bytes] | None:
+    """The same for a whole input held in memory."""
+    if not data or data.endswith(b"\n"):
+        return None
+    return data.count(b"\n"), data[data.rfind(b"\n") + 1 :]
+
+
 def _csv_column(names: list[str], index: int) -> str:
     return f"column '{names[index]}': " if index < len(names) else f"column #{index}: "
 
@@ -179,14 +287,16 @@ def _csv_column(names: list[str], index: int) -> str:
 def _estimate_block_size(source: RawInput, batch_size: int) -> tuple[int, int]:
     """A block size holding about ``batch_size`` rows, and the longest line seen.
 
-    Estimated from the lines in the first bytes; always several times the longest line (a
-    block must hold whole rows) and at most 64 MiB unless the lines themselves are longer.
+    Estimated from the lines in the first bytes; several times the longest line (a block must
+    hold whole rows), and at most 64 MiB: a longer line is refused (see ``MAX_LINE_BYTES``).
     """
     size = SNIFF_BYTES
-    while True:
+    while True:  # until the first two lines (a CSV header and its first row) are in
         sample = source.head(size)
-        if b"\n" in sample or len(sample) < size or size >= MAX_PROBE_BYTES:
+        if sample.count(b"\n") >= 2 or len(sample) < size:
             break
+        if size >= MAX_PROBE_BYTES:  # a first row longer than the longest line allowed
+            return _MAX_BLOCK_BYTES, len(sample) + 1
         size *= 4
     end = sample.rfind(b"\n")
     if end < 0:
@@ -197,4 +307,4 @@ def _estimate_block_size(source: RawInput, batch_size: int) -> tuple[int, int]:
         longest = max(len(line) for line in lines) + 1
     floor = max(_MIN_BLOCK_BYTES, 4 * longest)
     target = int(batch_size * average * 1.25)
-    return min(max(target, floor), max(_MAX_BLOCK_BYTES, floor)), longest
+    return min(max(target, floor), _MAX_BLOCK_BYTES), longest
