@@ -1,8 +1,26 @@
 """The error types of losscli and the process exit code each one maps to.
 
 Every error a user can cause is a subclass of :class:`LossCliError` with a one-line message that
-names what was wrong and what to do about it. The usage and data errors are also ``ValueError``s,
-so Python callers can catch them the usual way.
+says what is wrong, where (the file, column and row when there is one) and what to do about it.
+The usage and data errors are also ``ValueError``s, so Python callers can catch them the usual
+way. ``docs/errors.md`` lists every class with its exit code and example messages; a test keeps
+that page and this module in step.
+
+The tree::
+
+    LossCliError                exit 4 (raised as such: a state losscli should never reach)
+    ├── UsageError              exit 2: the request is wrong
+    │   ├── UnknownLossError
+    │   ├── ParameterError
+    │   ├── ConfigError
+    │   └── OutputError
+    └── InputDataError          exit 3: the data cannot be used as given
+        ├── InputFileError
+        ├── ColumnError
+        ├── ShapeError
+        ├── LabelError
+        ├── WeightError
+        └── NonFiniteError
 """
 
 from __future__ import annotations
@@ -38,10 +56,35 @@ class ParameterError(UsageError):
     """A loss parameter is unknown, of the wrong type, or out of its valid range."""
 
 
+class ConfigError(UsageError):
+    """A ``--config`` file is missing, not TOML, or has an unknown setting or a bad value."""
+
+
+class OutputError(UsageError):
+    """An output cannot be written where asked.
+
+    Its directory is missing or not writable, the path is a directory, the extension names no
+    format, or the disk filled up while writing. Nothing is left at the path: outputs are
+    written to a temporary file and renamed only on success.
+    """
+
+
 class InputDataError(LossCliError, ValueError):
     """The data cannot be used as given: bad shapes, labels, weights or values."""
 
     exit_code = EXIT_BAD_DATA
+
+
+class InputFileError(InputDataError):
+    """An input cannot be read as a table.
+
+    It is missing, unreadable, empty, truncated or corrupt, not in the format its name or
+    ``--input-format`` says, or the files given together do not fit into one table.
+    """
+
+
+class ColumnError(InputDataError):
+    """A column is missing, named twice, not numeric, or holds lists that do not fit."""
 
 
 class ShapeError(InputDataError):
