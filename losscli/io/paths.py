@@ -11,7 +11,7 @@ import glob
 import os
 from collections.abc import Sequence
 
-from losscli.errors import InputDataError
+from losscli.errors import InputFileError
 from losscli.io.formats import EXTENSIONS, format_from_name
 
 _LOOKED_FOR = f"looked for {', '.join(EXTENSIONS)}, optionally compressed"
@@ -21,21 +21,21 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     """The files ``paths`` name (directories walked, globs expanded), deduplicated and sorted.
 
     Raises:
-        InputDataError: a glob or a directory yields no input file.
+        InputFileError: a glob or a directory yields no input file.
     """
     found: dict[str, str] = {}
     for path in paths:
         if _is_glob(path) and not os.path.lexists(path):
             matches = glob.glob(path, recursive=True)
             if not matches:
-                raise InputDataError(f"no files match '{path}'")
+                raise InputFileError(f"no files match '{path}'")
             files = [file for match in matches for file in _files_in(match)]
             if not files:
-                raise InputDataError(f"no readable input files match '{path}' ({_LOOKED_FOR})")
+                raise InputFileError(f"no readable input files match '{path}' ({_LOOKED_FOR})")
         elif os.path.isdir(path):
             files = _walk(path)
             if not files:
-                raise InputDataError(f"no readable input files in '{path}' ({_LOOKED_FOR})")
+                raise InputFileError(f"no readable input files in '{path}' ({_LOOKED_FOR})")
         else:
             files = [path]
         for file in files:

@@ -125,6 +125,12 @@ class CsvReader(_TextReader):
         return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
+        """Name the column, and the row: exactly for a line range, else the batch's first.
+
+        Rows count from 0 after the header, as in every other error. pyarrow numbers the lines
+        of the text it parsed from 1 ("Row #k"), which for a line range (parsed without its
+        header, see :meth:`_parse_range`) is row ``rows + k - 1`` of the input.
+        """
         schema = getattr(self, "schema", None)  # not yet known while reading the header
         if schema is not None:
             text = re.sub(
@@ -132,7 +138,13 @@ class CsvReader(_TextReader):
                 lambda match: _csv_column(schema.names, int(match.group(1))),
                 text,
             )
-        notes = [f"at or after data row {rows + 1}"] if rows else []
+        notes = []
+        line = re.search(r"Row #(\d+): ", text)
+        if line is not None and rows is not None:
+            text = text.replace(line.group(0), "", 1)
+            notes.append(f"at row {rows + int(line.group(1)) - 1}")
+        elif rows:
+            notes.append(f"at or after row {rows}")
         if "conversion error" in text:
             notes.append("column types are inferred from the first rows")
         return f"{text} ({'; '.join(notes)})" if notes else text
@@ -152,9 +164,9 @@ class JsonLinesReader(_TextReader):
     def _explain(self, text: str, rows: int | None) -> str:
         if rows is None:
             return text
-        # pyarrow counts rows from the start of the block; make the number count from the start.
+        # pyarrow counts rows from 0 at the start of the block; count them from the input's start.
         return re.sub(
-            r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1)) + 1}", text
+            r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1))}", text
         )
 
 
