@@ -4,17 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from losscli.cli.lazy import LazyGroup
-from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, LossCliError
+from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, LossCliError
+
+_TRUE = {"1", "true", "yes", "on"}
+_ARGS = "losscli.args"
 
 
 def error_line(message: str) -> str:
     """The single stderr line every failure prints."""
     return f"losscli: error: {message}"
+
+
+def click_error_message(exc: click.ClickException) -> str:
+    """Click's message for a bad command line, as one line with a pointer to the help.
+
+    Click would print a usage line, a "Try --help" line, a blank line and ``Error: ...``; every
+    other losscli error is one line, so these are too.
+    """
+    text = " ".join(exc.format_message().split())
+    text = text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    text = text.rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        text += f" (see '{ctx.command_path} --help')"
+    return text
 
 
 class LossCliGroup(LazyGroup):
@@ -23,8 +43,30 @@ class LossCliGroup(LazyGroup):
     Its subcommands may be :class:`~losscli.cli.lazy.LazyCommands` (imported when used).
     """
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The group's own options and arguments are parsed here, outside invoke().
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except NoArgsIsHelpError:
+            raise
+        except click.ClickException as exc:
+            if extra.get("resilient_parsing"):
+                raise
+            click.echo(error_line(click_error_message(exc)), err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = list(args)  # the command and its arguments, for --debug
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
-        debug = "--debug" in sys.argv
+        debug = _debug_asked(ctx.meta.get(_ARGS, []))
         try:
             return super().invoke(ctx)
         except LossCliError as exc:
@@ -35,8 +77,11 @@ class LossCliGroup(LazyGroup):
         except KeyboardInterrupt:
             click.echo(error_line("interrupted"), err=True)
             ctx.exit(EXIT_INTERRUPTED)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.Abort, NoArgsIsHelpError):
             raise
+        except click.ClickException as exc:  # a bad option, argument or command name
+            click.echo(error_line(click_error_message(exc)), err=True)
+            ctx.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly with the status already decided.
             # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
@@ -50,6 +95,19 @@ class LossCliGroup(LazyGroup):
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _debug_asked(args: Sequence[str]) -> bool:
+    """Whether ``losscli COMMAND ARGS`` asks for tracebacks: ``--debug``, or its variable.
+
+    ``LOSSCLI_<COMMAND>_DEBUG`` is the environment variable ``--help`` shows for ``--debug``.
+    """
+    if "--debug" in args[1:]:
+        return True
+    if not args:
+        return False
+    variable = f"LOSSCLI_{args[0].upper()}_DEBUG"
+    return os.environ.get(variable, "").strip().lower() in _TRUE
 
 
 def _silence_stdout() -> None:
