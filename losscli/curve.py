@@ -46,7 +46,7 @@ from typing import Any, Literal
 import numpy as np
 
 from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import InputDataError, OutputError, UsageError
 
 __all__ = [
     "CHECKS",
@@ -930,7 +930,7 @@ def write_png(report: CurveReport, path: str | os.PathLike[str]) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"cannot write {str(target)!r}: no such directory")
+        raise OutputError(f"cannot write {str(target)!r}: no such directory")
 
     figure = Figure(figsize=(8, 4.5), dpi=100)
     axes = figure.add_subplot()

@@ -8,27 +8,65 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from losscli.cli.context import IOContext
-from losscli.errors import UsageError
+from losscli.errors import OutputError
 
 PROGRESS_MIN_ROWS = 2_000_000
 PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 
 
-def write_atomically(path: Path, text: str) -> None:
+def check_writable(path: str | Path) -> None:
+    """Fail before any work if a file cannot be written at ``path``.
+
+    Raises:
+        OutputError: the directory is missing or is not one, ``path`` is a directory, or the
+            directory refuses new files (read-only, no permission).
+    """
     import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
 
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"cannot write {str(path)!r}: no such directory")
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        what = "no such directory" if not directory.exists() else f"{str(directory)!r} is not one"
+        raise OutputError(f"cannot write {str(path)!r}: {what}")
+    if path.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: it is a directory")
+    try:  # a real file, not os.access: root is refused by a read-only file system too
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
+    os.close(handle)
+    os.unlink(temp)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it onto ``path``.
+
+    Raises:
+        OutputError: the file cannot be written (see :func:`check_writable`, or a full disk);
+            nothing is left at ``path`` or beside it.
+    """
+    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
+
+    check_writable(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
     try:
         with os.fdopen(handle, "w") as file:
             file.write(text)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
         raise
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
 @contextlib.contextmanager
