@@ -47,6 +47,7 @@ from losscli.losses import get_loss
 from losscli.losses.spec import Scope
 from losscli.pipeline import LossJob
 from losscli.report import LossSummary
+from losscli.slice_keys import slice_value
 from losscli.state import LossState, standardize_reduction
 
 STATE_KIND = "losscli-evaluate-state"
@@ -338,9 +339,11 @@ class Evaluation:
             column = batch.column(name)
             if isinstance(column, pa.ChunkedArray):
                 column = column.combine_chunks()
+            if pa.types.is_dictionary(column.type):
+                column = column.dictionary_decode()  # its codes would leave nulls unencoded
             encoded = pc.dictionary_encode(column, null_encoding="encode")
             codes.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False)))
-            dictionaries.append(encoded.dictionary.to_pylist())
+            dictionaries.append([slice_value(value) for value in encoded.dictionary.to_pylist()])
         if len(codes) == 1:  # the dictionary codes are the slice indices already
             return codes[0], [(value,) for value in dictionaries[0]]
         combined = np.zeros(len(codes[0]), dtype=np.int64)  # mixed-radix code of the key
