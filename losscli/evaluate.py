@@ -366,7 +366,10 @@ class Evaluation:
             raise InputDataError(f"no rows in {', '.join(inputs)}: nothing to evaluate")
         used = self.rows_read - self.rows_skipped
         if used == 0:
-            raise InputDataError(f"all {self.rows_read} rows were skipped as non-finite")
+            raise InputDataError(
+                f"all {self.rows_read} rows of {', '.join(inputs)} were skipped as non-finite: "
+                "nothing to evaluate"
+            )
         losses = tuple(self._evaluation(job) for job in self.jobs)
         ci = None
         if self.options.level is not None:

@@ -280,7 +280,8 @@ class DatasetComputation:
         rows_used = progress.rows_read - progress.rows_skipped
         if rows_used == 0:
             raise InputDataError(
-                f"all {progress.rows_read} rows were skipped as non-finite: nothing to compute"
+                f"all {progress.rows_read} rows of {', '.join(inputs)} were skipped as "
+                "non-finite: nothing to compute"
             )
         results = tuple(self._summary(job) for job in self.jobs) + tuple(
             self._column_summary(name) for name in self.columns.extra

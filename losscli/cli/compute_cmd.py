@@ -171,7 +171,7 @@ def compute_command(
                     f"{job.label} compares rows within a batch: computed per batch of "
                     f"{batch_size} rows (--batch-size), as Keras does per training batch"
                 )
-        with progress(io, source) as advance:
+        with progress(io, source) as advance, source.naming_errors():
             if per_sample:
                 _write_per_sample(io, computation, source, output, fmt, advance, threads)
             else:

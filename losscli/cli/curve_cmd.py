@@ -10,7 +10,7 @@ import click
 from losscli.cli.context import IOContext
 from losscli.cli.output import check_writable
 from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
-from losscli.errors import EXIT_GATE_FAILED, InputDataError
+from losscli.errors import EXIT_GATE_FAILED, ColumnError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -114,7 +114,7 @@ def curve_command(
         divergence_factor=divergence_factor,
     )
     if "overfit" in fail_on and report.validation is None:
-        raise InputDataError(
+        raise ColumnError(
             f"--fail-on overfit needs a validation curve, but '{report.source}' has no "
             f"'val_{report.metric}' column"
         )

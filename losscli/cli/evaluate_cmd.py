@@ -178,7 +178,7 @@ def evaluate_command(
         )
         evaluation = Evaluation(jobs, columns, options)
         parts = source.parts(columns.needed)
-        with progress(io, source) as advance:
+        with progress(io, source) as advance, source.naming_errors():
             threads = threads or default_threads()
             for partial in map_ordered(evaluation.compute_part, parts, threads=threads):
                 evaluation.absorb(partial)

@@ -26,7 +26,11 @@ def check_writable(path: str | Path) -> None:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        what = "no such directory" if not directory.exists() else f"{str(directory)!r} is not one"
+        what = (
+            "no such directory"
+            if not directory.exists()
+            else f"{str(directory)!r} is not a directory"
+        )
         raise OutputError(f"cannot write {str(path)!r}: {what}")
     if path.is_dir():
         raise OutputError(f"cannot write {str(path)!r}: it is a directory")

@@ -18,7 +18,7 @@ from losscli.compare.options import CompareOptions
 from losscli.compare.poisson import poisson_draw
 from losscli.compare.request import CompareRequest
 from losscli.compare.results import ComparisonReport
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError, InputDataError, UsageError
 from losscli.io.join import (
     NEW,
     OLD,
@@ -152,7 +152,7 @@ def _pairing(
     """The pairing the request names: within one input, by position, or by key."""
     if old is None:
         if request.key and request.key not in new.schema.names:
-            raise InputDataError(f"no key column {request.key!r} in {new.description}")
+            raise ColumnError(f"no key column {request.key!r} in {new.description}")
         columns = [(c, paired_name(NEW, c)) for c in layout.new]
         columns += [(c, paired_name(OLD, c)) for c in layout.old]
         return SameFilePairs(new, columns, batch_size=batch_size, key=request.key)

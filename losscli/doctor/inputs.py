@@ -42,12 +42,13 @@ def diagnose_input(
     request = request or ColumnRequest()
     with open_source(spec, note=note, stdin=stdin) as source:
         columns = guess_columns(request, source.schema, note, source=source.description)
-        return diagnose(
-            source.batches(columns.needed),
-            columns,
-            inputs=tuple(spec.paths),
-            all_columns=source.schema.names,
-        )
+        with source.naming_errors():
+            return diagnose(
+                source.batches(columns.needed),
+                columns,
+                inputs=tuple(spec.paths),
+                all_columns=source.schema.names,
+            )
 
 
 def guess_columns(

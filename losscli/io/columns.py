@@ -168,7 +168,7 @@ def resolve_columns(
         if len(weight) != 1:
             raise ColumnError(
                 f"the sample weight must be one column, but {request.sample_weight!r} names "
-                f"{len(weight)}: {', '.join(weight)}"
+                f"{len(weight)}{where}: {', '.join(weight)}"
             )
         weight = weight[0]
     keep = tuple(expand_columns(name, names, "--keep", where)[0] for name in request.keep)

@@ -85,7 +85,7 @@ class KeyedJoin:
         }
         for side, source in self._sources.items():
             if key not in source.schema.names:
-                raise InputDataError(
+                raise ColumnError(
                     f"no key column {key!r} in {side.upper()} ({source.description}); --key must "
                     "name a column present in both inputs"
                 )

@@ -14,6 +14,7 @@ This module is the public face; the work is done by :mod:`~losscli.io.paths` (wh
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 import os
@@ -23,7 +24,7 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from losscli.errors import ColumnError, InputFileError, UsageError
+from losscli.errors import ColumnError, InputDataError, InputFileError, UsageError
 from losscli.io.columns import check_unique
 from losscli.io.formats import family, normalize_delimiter, normalize_format
 from losscli.io.opening import OpenOptions, open_path, open_stream
@@ -145,6 +146,21 @@ class BatchSource:
         self._started = True
         return wanted
 
+    @contextlib.contextmanager
+    def naming_errors(self) -> Iterator[None]:
+        """Data errors raised inside (a NaN, a bad label) name this input, if they do not yet.
+
+        The computation that finds them knows rows, not files; a user with several inputs
+        needs both.
+        """
+        try:
+            yield
+        except InputDataError as exc:
+            message = str(exc)
+            if self.description in message:
+                raise
+            raise type(exc)(f"{self.description}: {message}") from exc
+
     def close(self) -> None:
         """Release the input and remove any temporary file; safe to call more than once."""
         for reader in self._readers:
@@ -170,8 +186,8 @@ class BatchSource:
                 count = reader.schema.names.count(name)
                 if count == 0:
                     raise InputFileError(
-                        f"cannot read '{reader.label}': it has no column '{name}', which other "
-                        f"files in {self.description} have"
+                        f"cannot read '{reader.label}': it has no column '{name}', which the "
+                        f"other files of {self.description} have"
                     )
                 check_unique(name, reader.schema.names, f"'{reader.label}'")
 

@@ -323,6 +323,7 @@ FILES: dict[str, Builder] = {
         losses=[{"label": "mean_squared_error", "name": "no_such_loss", "params": {}}]
     ),
     # training logs for `losscli curve`
+    "log.csv": lambda: b"epoch,loss\n0,1.0\n1,0.5\n",
     "log_no_loss.csv": lambda: b"epoch,accuracy\n0,0.5\n1,0.6\n",
     "log_strings.csv": lambda: b"epoch,loss\n0,abc\n1,def\n",
     "log_no_rows.csv": lambda: b"epoch,loss\n",
