@@ -25,18 +25,11 @@ import losscli.errors
 from losscli.cli import main
 from losscli.errors import EXIT_INTERNAL, LossCliError
 from tests.corpus.cases import CASES, Case, by_id
-from tests.corpus.files import FILES, write_all
+from tests.corpus.files import FILES
 
 ERROR = "losscli: error: "
 NOTE = "losscli: note: "
 LONGEST_LINE = 600  # a message with a listing of columns or settings is still one screen line
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("corpus")
-    write_all(directory)
-    return directory
 
 
 @pytest.fixture
