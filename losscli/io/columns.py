@@ -118,8 +118,11 @@ def expand_columns(text: str, names: Sequence[str], role: str, where: str = "") 
 
 
 def _suggest(name: str, names: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     listing = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    if len(names) == 1 and any(mark in names[0] for mark in ",;\t|"):
+        # One column whose name holds separators: the file was split on the wrong character.
+        return f"; the header is one column, {names[0]!r}: is the delimiter right (--delimiter)?"
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return f"{hint} (columns: {listing})"
 
