@@ -11,6 +11,7 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from losscli.cli.lazy import LazyGroup
+from losscli.cli.oneline import one_line
 from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, LossCliError
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -18,8 +19,8 @@ _ARGS = "losscli.args"
 
 
 def error_line(message: str) -> str:
-    """The single stderr line every failure prints."""
-    return f"losscli: error: {message}"
+    """The single stderr line every failure prints (one line whatever ``message`` holds)."""
+    return f"losscli: error: {one_line(message)}"
 
 
 def click_error_message(exc: click.ClickException) -> str:

@@ -351,6 +351,9 @@ FILES: dict[str, Builder] = {
         b"import numpy as np\n\n\ndef loss(y_true, y_pred):\n    return np.zeros(3)\n"
     ),
     "not_callable.py": lambda: b"loss = 5\n",
+    "raises_multiline.py": lambda: (
+        b"def loss(y_true, y_pred):\n    raise ValueError('first\\nsecond \\x1b[31mred')\n"
+    ),
     "imports_missing.py": lambda: b"import no_such_module_xyz\n",
     # class weights
     "class_weight_not_json.json": lambda: b"{not json",
