@@ -72,7 +72,7 @@ class LossCliGroup(LazyGroup):
             return super().invoke(ctx)
         except LossCliError as exc:
             if debug:
-                raise
+                _print_traceback()
             click.echo(error_line(str(exc)), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -90,12 +90,23 @@ class LossCliGroup(LazyGroup):
             ctx.exit(0)
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug:
-                raise
+                _print_traceback()
             click.echo(
                 error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _print_traceback() -> None:
+    """The traceback of the error being handled, on stderr, before its one-line message.
+
+    The exit code stays the error's: a traceback that escaped would make it 1, which means a
+    failed gate.
+    """
+    import traceback
+
+    click.echo(traceback.format_exc().rstrip("\n"), err=True)
 
 
 def _debug_asked(args: Sequence[str]) -> bool:

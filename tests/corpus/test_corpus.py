@@ -94,11 +94,17 @@ def test_bad_input_gives_one_line_and_its_exit_code(
 def test_bad_input_raises_its_error_class(
     item: Case, corpus: Path, scratch: tuple[Path, Path]
 ) -> None:
+    # With --debug (here its variable) the traceback comes first, then the same error line and
+    # exit code; the traceback's last line names the exception's class.
     out, _ = scratch
     command = item.args[0]
-    with pytest.raises(LossCliError) as raised:
-        run(item, corpus, out, env={f"LOSSCLI_{command.upper()}_DEBUG": "1"})
-    assert type(raised.value) is item.error, f"{item.id}: {raised.value!r}"
+    result = run(item, corpus, out, env={f"LOSSCLI_{command.upper()}_DEBUG": "1"})
+    *before, last = result.stderr.splitlines()
+    assert "Traceback (most recent call last):" in before, result.stderr
+    assert last.startswith(ERROR) and result.exit_code == item.code, result.stderr
+    raised = [line for line in before if re.match(r"losscli\.errors\.\w+: ", line)]
+    assert raised, result.stderr
+    assert raised[-1].startswith(f"losscli.errors.{item.error.__name__}: "), f"{item.id}: {raised}"
 
 
 # A few cases again as real processes: what a shell sees, with Python's own stdin and exit.
@@ -154,3 +160,19 @@ def test_every_corpus_file_is_used() -> None:
     unused = [name for name in FILES if f"{{d}}/{name}" not in used and name not in used]
     unused = [name for name in unused if f"{{d}}/{name.split('/')[0]}" not in used]
     assert unused == []
+
+
+def test_debug_in_a_real_process_adds_the_traceback_and_keeps_the_exit_code(
+    corpus: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", "-l", "mse", "--debug", f"{corpus}/empty.csv"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 3
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-2].startswith("losscli.errors.InputFileError: ")
+    assert lines[-1] == f"losscli: error: cannot read '{corpus}/empty.csv': it is empty"
