@@ -665,7 +665,10 @@ def merge_state_files(paths: Sequence[str]) -> Evaluation:
 
 def _write_reason(exc: OSError) -> str:
     """Why a file could not be written; a missing file there means a missing directory."""
-    return "no such directory" if isinstance(exc, FileNotFoundError) else os_reason(exc)
+    if isinstance(exc, FileNotFoundError):
+        return "no such directory"
+    reason = os_reason(exc)
+    return reason[:1].lower() + reason[1:]
 
 
 def _count(value: Any, name: str) -> int:

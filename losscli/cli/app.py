@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from click.exceptions import NoArgsIsHelpError
 
 from losscli.cli.lazy import LazyGroup
 from losscli.cli.oneline import one_line
-from losscli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, LossCliError
+from losscli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    LossCliError,
+    OutputError,
+)
 
 _TRUE = {"1", "true", "yes", "on"}
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 _ARGS = "losscli.args"
 
 
@@ -88,14 +96,33 @@ class LossCliGroup(LazyGroup):
             # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
             _silence_stdout()
             ctx.exit(0)
-        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                _internal_error(ctx, exc, debug)
+            # Printing the summary to a full disk (`> /dev/full`): the output cannot be written.
+            # What stdout still buffers cannot be written either: drop it, or the interpreter's
+            # last flush fails again on the way out (and the exit status becomes 120).
+            _silence_stdout()
             if debug:
                 _print_traceback()
+            reason = os.strerror(exc.errno)
             click.echo(
-                error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
-                err=True,
+                error_line(f"cannot write the output: {reason[:1].lower()}{reason[1:]}"), err=True
             )
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(OutputError.exit_code)
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            _internal_error(ctx, exc, debug)
+
+
+def _internal_error(ctx: click.Context, exc: Exception, debug: bool) -> NoReturn:
+    """Report a bug in one line (after the traceback with --debug), and exit 4."""
+    if debug:
+        _print_traceback()
+    click.echo(
+        error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug"),
+        err=True,
+    )
+    ctx.exit(EXIT_INTERNAL)
 
 
 def _print_traceback() -> None:

@@ -310,8 +310,9 @@ class RowSink:
             if self.target is None:
                 assert self._stream is not None
                 self._stream.flush()
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            self._raise_write_failure(exc)
             raise
 
     def commit(self) -> None:
@@ -335,8 +336,9 @@ class RowSink:
             else:
                 self._finish_file()
             self._state = "committed"
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            self._raise_write_failure(exc)
             raise
 
     def abort(self) -> None:
@@ -363,6 +365,16 @@ class RowSink:
                 self._temp.unlink()
 
     # -- internals ------------------------------------------------------------------------
+
+    def _raise_write_failure(self, exc: BaseException) -> None:
+        """Raise a system error of writing (a full disk) as an :class:`OutputError`.
+
+        A closed pipe is not one: it propagates, and the CLI ends quietly.
+        """
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            where = "stdout" if self.target is None else repr(str(self.target))
+            reason = (exc.strerror or str(exc) or type(exc).__name__).lower()
+            raise OutputError(f"cannot write {where}: {reason}") from exc
 
     def _start(self) -> None:
         """Open the output and its encoder for the known schema, once."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from losscli.errors import UsageError
+from losscli.errors import OutputError, UsageError
 from losscli.io import sinks
 from losscli.io.sinks import SINK_FORMATS, RowSink, open_sink, sink_format
 
@@ -335,7 +335,7 @@ def test_a_failing_rename_aborts(tmp_path: Path, monkeypatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sinks.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space"), open_sink(target) as sink:
+    with pytest.raises(OutputError, match="no space left on device"), open_sink(target) as sink:
         sink.write(make_batches()[0])
     assert listing(tmp_path) == ["out.parquet"]
     assert target.read_bytes() == b"old"
