@@ -37,9 +37,9 @@ def click_error_message(exc: click.ClickException) -> str:
     Click would print a usage line, a "Try --help" line, a blank line and ``Error: ...``; every
     other losscli error is one line, so these are too.
     """
-    text = " ".join(exc.format_message().split())
-    text = text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-    text = text.rstrip(".")
+    text = " ".join(exc.format_message().split()).rstrip(".")
+    if text[1:2].islower():  # "Invalid value ..." -> "invalid value ...", as losscli writes
+        text = text[0].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
         text += f" (see '{ctx.command_path} --help')"

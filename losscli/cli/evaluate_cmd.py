@@ -121,14 +121,9 @@ def evaluate_command(
     del debug
     # Imported here, not at the top, so `losscli evaluate --help` loads no NumPy or pyarrow.
     from losscli.allocator import keep_freed_buffers
-    from losscli.cli.report_output import (
-        check_outputs,
-        emit_evaluation,
-        fail_on_gates,
-        gate_failures,
-    )
+    from losscli.cli.report_output import check_outputs, emit_evaluation, fail_on_gates
     from losscli.evaluate import EvaluateOptions, Evaluation, write_state
-    from losscli.gates import Gate
+    from losscli.gates import Gate, check_gates
     from losscli.io.columns import ColumnRequest, require_columns, resolve_columns
     from losscli.io.sources import InputSpec, open_source
     from losscli.parallel import default_threads, map_ordered
@@ -188,6 +183,6 @@ def evaluate_command(
     if emit_state:
         write_state(emit_state, evaluation)
     report = evaluation.report([description])
-    failures = gate_failures(parsed_gates, report)
+    failures = check_gates(parsed_gates, report)  # before printing: a bad gate prints nothing
     emit_evaluation(io, report, fmt, output)
     fail_on_gates(failures)

@@ -34,14 +34,9 @@ def merge_command(
     gates as one pass over all their rows."""
     del debug
     # Imported here, not at the top, so `losscli merge --help` loads no NumPy or pyarrow.
-    from losscli.cli.report_output import (
-        check_outputs,
-        emit_evaluation,
-        fail_on_gates,
-        gate_failures,
-    )
+    from losscli.cli.report_output import check_outputs, emit_evaluation, fail_on_gates
     from losscli.evaluate import merge_state_files, write_state
-    from losscli.gates import Gate
+    from losscli.gates import Gate, check_gates
 
     parsed_gates = [Gate.parse(text) for text in gates]
     check_outputs(output, emit_state)
@@ -49,6 +44,6 @@ def merge_command(
     if emit_state:
         write_state(emit_state, merged)
     report = merged.report(list(states))
-    failures = gate_failures(parsed_gates, report)
+    failures = check_gates(parsed_gates, report)  # before printing: a bad gate prints nothing
     emit_evaluation(IOContext(quiet=quiet), report, fmt, output)
     fail_on_gates(failures)

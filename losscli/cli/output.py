@@ -21,23 +21,8 @@ def check_writable(path: str | Path) -> None:
         OutputError: the directory is missing or is not one, ``path`` is a directory, or the
             directory refuses new files (read-only, no permission).
     """
-    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
-
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        what = (
-            "no such directory"
-            if not directory.exists()
-            else f"{str(directory)!r} is not a directory"
-        )
-        raise OutputError(f"cannot write {str(path)!r}: {what}")
-    if path.is_dir():
-        raise OutputError(f"cannot write {str(path)!r}: it is a directory")
-    try:  # a real file, not os.access: root is refused by a read-only file system too
-        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
+    handle, temp = _temporary_beside(path)  # a real file: os.access says yes to root anyway
     os.close(handle)
     os.unlink(temp)
 
@@ -49,14 +34,7 @@ def write_atomically(path: Path, text: str) -> None:
         OutputError: the file cannot be written (see :func:`check_writable`, or a full disk);
             nothing is left at ``path`` or beside it.
     """
-    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
-
-    check_writable(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
+    handle, temp = _temporary_beside(path)
     try:
         with os.fdopen(handle, "w") as file:
             file.write(text)
@@ -67,6 +45,29 @@ def write_atomically(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
         raise
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new hidden temporary file in ``path``'s directory: its descriptor and path.
+
+    Raises:
+        OutputError: the directory is missing or is not one, ``path`` is a directory, or the
+            directory refuses new files.
+    """
+    import tempfile  # ~6 ms (shutil, random, bz2, lzma): only when a file is written
+
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        what = "no such directory"
+        if directory.exists():
+            what = f"{str(directory)!r} is not a directory"
+        raise OutputError(f"cannot write {str(path)!r}: {what}")
+    if path.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: it is a directory")
+    try:
+        return tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {_reason(exc)}") from None
 
 
 def _reason(exc: OSError) -> str:

@@ -11,7 +11,6 @@ from losscli.cli.context import IOContext
 from losscli.cli.output import check_writable, write_atomically
 from losscli.errors import EXIT_GATE_FAILED, OutputError
 from losscli.evaluate import EvaluationReport
-from losscli.gates import Gate, check_gates
 from losscli.render_evaluation import render
 
 SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
@@ -45,14 +44,6 @@ def emit_evaluation(io: IOContext, report: EvaluationReport, fmt: str, output: s
     text = render(report, fmt, console=io.console())
     if text is not None:
         click.echo(text, nl=False)
-
-
-def gate_failures(gates: Sequence[Gate], report: EvaluationReport) -> list[str]:
-    """Every failed gate's message; a gate the report cannot answer is an error, raised now.
-
-    Called before the report is printed, so such an error leaves stdout empty.
-    """
-    return check_gates(gates, report)
 
 
 def fail_on_gates(failures: Sequence[str]) -> None:
