@@ -355,9 +355,11 @@ FILES: dict[str, Builder] = {
         b"def loss(y_true, y_pred):\n    raise ValueError('first\\nsecond \\x1b[31mred')\n"
     ),
     "imports_missing.py": lambda: b"import no_such_module_xyz\n",
+    "exits.py": lambda: b"import sys\n\nsys.exit(5)\n",
     # class weights
     "class_weight_not_json.json": lambda: b"{not json",
     "class_weight_list.json": lambda: b"[1, 2]",
+    "class_weight_binary.json": lambda: bytes(range(128, 256)),
 }
 
 
