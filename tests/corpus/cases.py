@@ -60,6 +60,7 @@ def case(
     click: bool = False,
     existing: str | None = None,
 ) -> Case:
+    """A :class:`Case`; ``says`` may be one pattern."""
     return Case(
         id,
         args,
