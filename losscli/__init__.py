@@ -14,10 +14,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from losscli.errors import (
+    ColumnError,
+    ConfigError,
     InputDataError,
+    InputFileError,
     LabelError,
     LossCliError,
     NonFiniteError,
+    OutputError,
     ParameterError,
     ShapeError,
     UnknownLossError,
@@ -60,7 +64,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "REDUCTIONS",
+    "ColumnError",
+    "ConfigError",
     "InputDataError",
+    "InputFileError",
     "LabelError",
     "Loss",
     "LossCliError",
@@ -68,6 +75,7 @@ __all__ = [
     "LossSpec",
     "LossState",
     "NonFiniteError",
+    "OutputError",
     "ParameterError",
     "ShapeError",
     "UnknownLossError",

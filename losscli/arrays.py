@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from losscli.errors import InputDataError, LabelError, ParameterError, ShapeError
+from losscli.errors import InputDataError, LabelError, ParameterError, ShapeError, UsageError
 from losscli.lazy_numpy import lazy_numpy
 from losscli.losses.loss import Loss
 from losscli.losses.spec import ParamKind, Target
@@ -44,7 +44,7 @@ def resolve_dtype(dtype: Any, loss: Loss) -> np.dtype:
     chosen = dtype if dtype is not None else (loss.dtype or loss.spec.reference_dtype)
     name = np.dtype(chosen).name if not isinstance(chosen, str) else chosen.strip().lower()
     if name not in DTYPES:
-        raise InputDataError(f"unsupported dtype {chosen!r}; use float32 or float64")
+        raise UsageError(f"unsupported dtype {chosen!r}; use float32 or float64")
     return np.dtype(name)
 
 

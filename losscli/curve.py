@@ -44,7 +44,13 @@ from typing import Any, Literal
 import numpy as np
 
 from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import (
+    ColumnError,
+    InputDataError,
+    InputFileError,
+    OutputError,
+    UsageError,
+)
 
 __all__ = [
     "CHECKS",
@@ -120,7 +126,7 @@ class History:
     ) -> History:
         """A history from Python lists (``None`` = missing cell), for tests and API callers."""
         if "loss" not in columns:
-            raise InputDataError(f"{source} is not a training log: it has no 'loss' column")
+            raise ColumnError(f"{source} is not a training log: it has no 'loss' column")
         arrays: dict[str, np.ndarray] = {}
         missing: dict[str, np.ndarray] = {}
         lengths = set()
@@ -166,20 +172,20 @@ def read_history(path: str | os.PathLike[str]) -> History:
     from losscli.io.sources import InputSpec, open_source
 
     if os.path.isdir(path):
-        raise InputDataError(f"'{os.fspath(path)}' is a directory; give the training log file")
+        raise InputFileError(f"'{os.fspath(path)}' is a directory; give the training log file")
     with open_source(InputSpec(paths=(os.fspath(path),))) as source:
         schema = source.schema
         description = source.description
         names = list(schema.names)
         if "loss" not in names:
-            raise InputDataError(
+            raise ColumnError(
                 f"'{description}' is not a training log: it has no 'loss' column "
                 f"(columns: {_listing(names)})"
             )
         numeric = [name for name in names if _is_numeric(schema.field(name).type)]
         for required in ("loss", "epoch"):
             if required in names and required not in numeric:
-                raise InputDataError(
+                raise ColumnError(
                     f"column '{required}' of '{description}' is not numeric "
                     f"({schema.field(required).type}); a training log has one number per epoch"
                 )
@@ -215,9 +221,7 @@ def _is_numeric(dtype: Any) -> bool:
 
 def _epochs(values: np.ndarray, nulls: int, description: str) -> np.ndarray:
     if nulls or not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
-        raise InputDataError(
-            f"column 'epoch' of '{description}' must hold whole numbers in every row"
-        )
+        raise ColumnError(f"column 'epoch' of '{description}' must hold whole numbers in every row")
     return values.astype(np.int64)
 
 
@@ -928,7 +932,7 @@ def write_png(report: CurveReport, path: str | os.PathLike[str]) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"cannot write {str(target)!r}: no such directory")
+        raise OutputError(f"cannot write {str(target)!r}: no such directory")
 
     figure = Figure(figsize=(8, 4.5), dpi=100)
     axes = figure.add_subplot()

@@ -1,8 +1,26 @@
 """The error types of losscli and the process exit code each one maps to.
 
 Every error a user can cause is a subclass of :class:`LossCliError` with a one-line message that
-names what was wrong and what to do about it. The usage and data errors are also ``ValueError``s,
-so Python callers can catch them the usual way.
+says what is wrong, where (the file, column and row when there is one) and what to do about it.
+The usage and data errors are also ``ValueError``s, so Python callers can catch them the usual
+way. ``docs/errors.md`` lists every class with its exit code and example messages; a test keeps
+that page and this module in step.
+
+The tree::
+
+    LossCliError                exit 4 (raised as such: a state losscli should never reach)
+    ├── UsageError              exit 2: the request is wrong
+    │   ├── UnknownLossError
+    │   ├── ParameterError
+    │   ├── ConfigError
+    │   └── OutputError         exit 5: an output cannot be written (where asked, or to the end)
+    └── InputDataError          exit 3: the data cannot be used as given
+        ├── InputFileError
+        ├── ColumnError
+        ├── ShapeError
+        ├── LabelError
+        ├── WeightError
+        └── NonFiniteError
 """
 
 from __future__ import annotations
@@ -23,20 +41,22 @@ class LossCliError(Exception):
     exit_code: int = EXIT_INTERNAL
 
 
-class OutputError(LossCliError):
-    """An output file could not be written to the end (a full disk, a size limit, an I/O error).
-
-    Not bad input and not a bug: the environment refused the write. Nothing was left behind: the
-    temporary file is removed and a previous file at the target is untouched.
-    """
-
-    exit_code = EXIT_OUTPUT
-
-
 class UsageError(LossCliError, ValueError):
     """The request itself is wrong: an unknown loss, a bad parameter or reduction."""
 
     exit_code = EXIT_USAGE
+
+
+class OutputError(UsageError):
+    """An output cannot be written: not where asked, or not to the end.
+
+    Its directory is missing or not writable, the path is a directory, the extension names no
+    format, or the disk filled up (a size limit, an I/O error) while writing. Neither bad input
+    nor a bug, so it has its own exit code. Nothing is left behind: the temporary file is removed
+    and a previous file at the target is untouched.
+    """
+
+    exit_code = EXIT_OUTPUT
 
 
 class UnknownLossError(UsageError, KeyError):
@@ -50,10 +70,26 @@ class ParameterError(UsageError):
     """A loss parameter is unknown, of the wrong type, or out of its valid range."""
 
 
+class ConfigError(UsageError):
+    """A ``--config`` file is missing, not TOML, or has an unknown setting or a bad value."""
+
+
 class InputDataError(LossCliError, ValueError):
     """The data cannot be used as given: bad shapes, labels, weights or values."""
 
     exit_code = EXIT_BAD_DATA
+
+
+class InputFileError(InputDataError):
+    """An input cannot be read as a table.
+
+    It is missing, unreadable, empty, truncated or corrupt, not in the format its name or
+    ``--input-format`` says, or the files given together do not fit into one table.
+    """
+
+
+class ColumnError(InputDataError):
+    """A column is missing, named twice, not numeric, or holds lists that do not fit."""
 
 
 class ShapeError(InputDataError):

@@ -28,15 +28,22 @@ from losscli.bootstrap import (
 from losscli.bootstrap import (
     columns as replicate_columns,
 )
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import (
+    InputDataError,
+    InputFileError,
+    LossCliError,
+    UsageError,
+)
 from losscli.evaluation import BatchValues, SharedInputs, check_nan_policy, evaluate_batch
 from losscli.gates import find_result
 from losscli.io.columns import ColumnSpec
+from losscli.io.reasons import os_reason, reason
 from losscli.io.sources import Part
 from losscli.losses import get_loss
 from losscli.losses.spec import Scope
 from losscli.pipeline import LossJob
 from losscli.report import LossSummary
+from losscli.slice_keys import slice_value
 from losscli.state import LossState, standardize_reduction
 
 STATE_KIND = "losscli-evaluate-state"
@@ -234,7 +241,7 @@ class Evaluation:
         """
         offset = self.rows_read if offset is None else offset
         rows = batch.num_rows
-        y_true, y_pred, weights = self.columns.arrays(batch)
+        y_true, y_pred, weights = self.columns.arrays(batch, offset=offset)
         self.rows_read += rows
         shared = SharedInputs(y_true, y_pred, weights, offset)
         if self.options.nan == "skip" and shared.nonfinite.size:
@@ -328,9 +335,11 @@ class Evaluation:
             column = batch.column(name)
             if isinstance(column, pa.ChunkedArray):
                 column = column.combine_chunks()
+            if pa.types.is_dictionary(column.type):
+                column = column.dictionary_decode()  # its codes would leave nulls unencoded
             encoded = pc.dictionary_encode(column, null_encoding="encode")
             codes.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False)))
-            dictionaries.append(encoded.dictionary.to_pylist())
+            dictionaries.append([slice_value(value) for value in encoded.dictionary.to_pylist()])
         if len(codes) == 1:  # the dictionary codes are the slice indices already
             return codes[0], [(value,) for value in dictionaries[0]]
         combined = np.zeros(len(codes[0]), dtype=np.int64)  # mixed-radix code of the key
@@ -353,7 +362,10 @@ class Evaluation:
             raise InputDataError(f"no rows in {', '.join(inputs)}: nothing to evaluate")
         used = self.rows_read - self.rows_skipped
         if used == 0:
-            raise InputDataError(f"all {self.rows_read} rows were skipped as non-finite")
+            raise InputDataError(
+                f"all {self.rows_read} rows of {', '.join(inputs)} were skipped as non-finite: "
+                "nothing to evaluate"
+            )
         losses = tuple(self._evaluation(job) for job in self.jobs)
         ci = None
         if self.options.level is not None:
@@ -490,8 +502,8 @@ class Evaluation:
                 min_slice_rows=options["min_slice_rows"],
             ),
         )
-        evaluation.rows_read = int(data["rows_read"])
-        evaluation.rows_skipped = int(data["rows_skipped"])
+        evaluation.rows_read = _count(data["rows_read"], "rows_read")
+        evaluation.rows_skipped = _count(data["rows_skipped"], "rows_skipped")
         for job in jobs:
             states = data["states"][job.label]
             evaluation.overall[job.label] = SliceState.from_dict(states["overall"])
@@ -502,12 +514,11 @@ class Evaluation:
 
     def merge(self, other: Evaluation) -> Evaluation:
         """This evaluation and ``other`` (a disjoint shard) as one pass over both."""
-        if self.options.to_dict() != other.options.to_dict() or [j.label for j in self.jobs] != [
-            j.label for j in other.jobs
-        ]:
+        difference = self.difference(other)
+        if difference is not None:
             raise InputDataError(
-                "state files differ in losses or options (group-by, --ci, seed, replicates, ...); "
-                "only states of one evaluation can be merged"
+                f"the states differ in {difference}; only states of one evaluation (the same "
+                "losses and options on disjoint shards) can be merged"
             )
         merged = Evaluation(self.jobs, self.columns, self.options)
         merged.rows_read = self.rows_read + other.rows_read
@@ -519,6 +530,18 @@ class Evaluation:
                 slices[key] = slices[key].merge(state) if key in slices else state
             merged.slices[job.label] = slices
         return merged
+
+    def difference(self, other: Evaluation) -> str | None:
+        """What keeps ``other`` from being merged into this evaluation, if anything."""
+        mine, theirs = [j.label for j in self.jobs], [j.label for j in other.jobs]
+        if mine != theirs:
+            return f"their losses ({', '.join(mine)} vs {', '.join(theirs)})"
+        options, others = self.options.to_dict(), other.options.to_dict()
+        for name, value in options.items():
+            if others.get(name) != value:
+                option = "--ci" if name == "level" else f"--{name.replace('_', '-')}"
+                return f"{option} ({value!r} vs {others.get(name)!r})"
+        return None
 
 
 def slice_label(group_by: Sequence[str], key: SliceKey) -> str:
@@ -565,12 +588,70 @@ def write_state(path: str, evaluation: Evaluation) -> None:
 
 
 def read_state(path: str) -> Evaluation:
-    """Read a state file written by :func:`write_state`."""
+    """Read a state file written by :func:`write_state`.
+
+    Raises:
+        InputFileError: the file is missing or unreadable, not a state file, of another version,
+            or damaged; the message names the file.
+    """
+    again = "write it again with losscli evaluate --emit-state"
     try:
-        with open(path) as file:
+        with open(path, encoding="utf-8") as file:
             data = json.load(file)
     except OSError as exc:
-        raise InputDataError(f"cannot read state {path!r}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InputDataError(f"{path!r} is not a state file (invalid JSON: {exc.msg})") from None
-    return Evaluation.from_state(data)
+        raise InputFileError(f"cannot read state {path!r}: {os_reason(exc)}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "it is not UTF-8 text"
+        raise InputFileError(f"{path!r} is not a state file (invalid JSON: {detail})") from None
+    if not isinstance(data, dict) or data.get("kind") != STATE_KIND:
+        raise InputFileError(
+            f"{path!r} is not a losscli evaluate state file; write one with "
+            "losscli evaluate --emit-state FILE"
+        )
+    if data.get("version") != STATE_VERSION:
+        raise InputFileError(
+            f"{path!r} is a state file of version {data.get('version')!r}, but this losscli "
+            f"reads version {STATE_VERSION}; {again}"
+        )
+    try:
+        return Evaluation.from_state(data)
+    except LossCliError as exc:
+        raise InputFileError(f"state file {path!r}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        defect = f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else reason(exc)
+        raise InputFileError(f"state file {path!r} is damaged ({defect}); {again}") from None
+
+
+def merge_state_files(paths: Sequence[str]) -> Evaluation:
+    """The evaluation the state files at ``paths`` (disjoint shards) make together.
+
+    Raises:
+        InputFileError: a file cannot be read, or does not fit the first one (other losses or
+            options); the message names both.
+    """
+    merged = read_state(paths[0])
+    for path in paths[1:]:
+        other = read_state(path)
+        difference = merged.difference(other)
+        if difference is not None:
+            raise InputFileError(
+                f"state files {paths[0]!r} and {path!r} differ in {difference}; only states of "
+                "one evaluation (the same losses and options on disjoint shards) can be merged"
+            )
+        merged = merged.merge(other)
+    return merged
+
+
+def _write_reason(exc: OSError) -> str:
+    """Why a file could not be written; a missing file there means a missing directory."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such directory"
+    reason = os_reason(exc)
+    return reason[:1].lower() + reason[1:]
+
+
+def _count(value: Any, name: str) -> int:
+    """A row count from a state file: a non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a row count, not {value!r}")
+    return value

@@ -198,7 +198,13 @@ def evaluate_batch(
 
 
 def _rows_of(values: Any, what: str, loss: Loss) -> np.ndarray:
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:  # nested lists of different lengths: NumPy cannot make one array
+        raise ShapeError(
+            f"{loss.name}: the rows of {what} have different lengths; every row needs the "
+            "same number of values"
+        ) from None
     if array.ndim == 0:
         raise ShapeError(f"{loss.name}: {what} must have one row per sample, not a scalar")
     return array

@@ -9,6 +9,7 @@ type answers the lookups it can (:class:`Lookup`) and says which it cannot.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -59,6 +60,8 @@ class Gate:
             threshold = float(match["threshold"])
         except ValueError:
             raise UsageError(f"gate {text!r}: {match['threshold']!r} is not a number") from None
+        if not math.isfinite(threshold):  # a comparison with NaN is never true: no gate at all
+            raise UsageError(f"gate {text!r}: the threshold must be a finite number")
         target, functions = match["target"].strip(), []
         while call := _CALL.match(target):
             if call["function"] not in FUNCTIONS:
@@ -92,17 +95,31 @@ class Gate:
 
 def find_result(results: Sequence[LossSummary], name: str) -> LossSummary:
     """The result a gate names: by label, or by any name of its loss."""
-    for result in results:
-        if result.label == name:
-            return result
+    return results[_find([(result.label, result.loss) for result in results], name)]
+
+
+def check_gate_names(gates: Sequence[Gate], computed: Sequence[tuple[str, str]]) -> None:
+    """Before any work: every gate names one of ``computed`` ``(label, loss name)`` pairs.
+
+    A misspelt gate would otherwise fail only once the whole input has been read.
+    """
+    for gate in gates:
+        _find(computed, gate.name)
+
+
+def _find(computed: Sequence[tuple[str, str]], name: str) -> int:
+    """The index of the ``(label, loss name)`` pair a gate's ``name`` names."""
+    for index, (label, _) in enumerate(computed):
+        if label == name:
+            return index
     try:
         canonical = get_spec(name).name
     except UsageError:
         canonical = name
-    matches = [result for result in results if result.loss == canonical]
+    matches = [index for index, (_, loss) in enumerate(computed) if loss == canonical]
     if len(matches) == 1:
         return matches[0]
-    labels = ", ".join(result.label for result in results)
+    labels = ", ".join(label for label, _ in computed)
     if not matches:
         raise UsageError(f"gate names no computed loss {name!r} (computed: {labels})")
     raise UsageError(f"gate name {name!r} is ambiguous; name one of: {labels}")

@@ -8,6 +8,7 @@ same way as the losses.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ class Term:
 
     source: str
     weight: float
+
+    def __post_init__(self) -> None:
+        # A NaN or infinite weight makes the total NaN or infinite whatever the losses are.
+        if not math.isfinite(self.weight):
+            raise UsageError(
+                f"the weight of {self.source} in the objective must be a finite number, "
+                f"not {self.weight}"
+            )
 
     @property
     def column(self) -> str | None:

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import InputDataError, InputFileError, UsageError
 from losscli.io.columns import natural_key
 
 __all__ = ["PENALTY_SCHEMA", "ArrayPenalty", "PenaltyReport", "array_penalty", "penalty"]
@@ -159,13 +159,19 @@ def _factor(value: float | None, name: str) -> float:
     return number
 
 
-def array_penalty(name: str, values: np.ndarray, l1: float = 0.0, l2: float = 0.0) -> ArrayPenalty:
-    """The L1/L2 terms of one array (any shape; integers and booleans count as numbers)."""
+def array_penalty(
+    name: str, values: np.ndarray, l1: float = 0.0, l2: float = 0.0, *, source: str | None = None
+) -> ArrayPenalty:
+    """The L1/L2 terms of one array (any shape; integers and booleans count as numbers).
+
+    ``source`` names the file the array came from, in errors.
+    """
     array = np.asarray(values)
     if array.dtype.kind not in "biuf":
+        where = f" in '{source}'" if source else ""
         raise InputDataError(
-            f"array '{name}' holds {array.dtype} values, not real numbers; a weight array is "
-            "float (or integer)"
+            f"array '{name}'{where} holds {array.dtype} values, not real numbers; a weight "
+            "array is float (or integer)"
         )
     flat = array.astype(np.float64, copy=False).reshape(-1)
     sum_abs = float(np.sum(np.abs(flat)))
@@ -233,8 +239,9 @@ def penalty(
 
     Raises:
         UsageError: neither factor is given, or one is negative or not finite.
-        InputDataError: the file is missing or not an ``.npz`` archive, an array name or glob
-            matches nothing, or a chosen array holds objects or non-numbers.
+        InputFileError: the file is missing, unreadable, or not an ``.npz`` archive.
+        InputDataError: an array name or glob matches nothing, or a chosen array holds objects
+            or non-numbers.
     """
     if l1 is None and l2 is None:
         raise UsageError("give --l1, --l2 or both: the regularization factors (e.g. --l2 0.01)")
@@ -246,12 +253,14 @@ def penalty(
         try:
             archive = np.load(file, allow_pickle=False)
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-            raise InputDataError(f"cannot read '{source}' as an .npz archive: {err}") from None
+            raise InputFileError(f"cannot read '{source}' as an .npz archive: {err}") from None
         with archive:
             if not archive.files:
                 raise InputDataError(f"'{source}' holds no arrays")
             results = [
-                array_penalty(name, _load(archive, name, source), l1_factor, l2_factor)
+                array_penalty(
+                    name, _load(archive, name, source), l1_factor, l2_factor, source=source
+                )
                 for name in select_arrays(archive.files, arrays, source)
             ]
     return PenaltyReport(source, l1_factor, l2_factor, tuple(results))
@@ -261,21 +270,21 @@ def _open(source: str) -> BinaryIO:
     try:
         return open(source, "rb")  # the caller closes it
     except FileNotFoundError:
-        raise InputDataError(f"cannot read '{source}': no such file") from None
+        raise InputFileError(f"cannot read '{source}': no such file") from None
     except IsADirectoryError:
-        raise InputDataError(f"cannot read '{source}': it is a directory") from None
+        raise InputFileError(f"cannot read '{source}': it is a directory") from None
     except OSError as err:
-        raise InputDataError(f"cannot read '{source}': {err.strerror or err}") from None
+        raise InputFileError(f"cannot read '{source}': {err.strerror or err}") from None
 
 
 def _check_npz(head: bytes, source: str) -> None:
     if head.startswith(_NPY_MAGIC):
-        raise InputDataError(
+        raise InputFileError(
             f"'{source}' is a .npy file (one array), not an .npz archive; save the weights "
             "with np.savez('weights.npz', **{name: array, ...})"
         )
     if not head.startswith(_ZIP_MAGIC):
-        raise InputDataError(
+        raise InputFileError(
             f"'{source}' is not an .npz archive (the files np.savez writes); save the weights "
             "with np.savez('weights.npz', **{name: array, ...})"
         )
@@ -290,6 +299,6 @@ def _load(archive: Any, name: str, source: str) -> np.ndarray:
                 f"array '{name}' in '{source}' holds Python objects, which losscli does not "
                 "unpickle (allow_pickle=False); save weights as numeric arrays"
             ) from None
-        raise InputDataError(f"cannot read array '{name}' in '{source}': {err}") from None
+        raise InputFileError(f"cannot read array '{name}' in '{source}': {err}") from None
     except (OSError, EOFError, zipfile.BadZipFile) as err:
-        raise InputDataError(f"cannot read array '{name}' in '{source}': {err}") from None
+        raise InputFileError(f"cannot read array '{name}' in '{source}': {err}") from None

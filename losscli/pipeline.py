@@ -150,8 +150,12 @@ class DatasetComputation:
             if job.loss.spec.dataset_scan is not None
         }
         verdicts = dict.fromkeys(scans, True)
+        offset = 0
         for batch in batches:
-            y_true, y_pred, weights = self.columns.arrays(batch, pad_ragged_true=True)
+            y_true, y_pred, weights = self.columns.arrays(
+                batch, pad_ragged_true=True, offset=offset
+            )
+            offset += batch.num_rows
             if self.options.nan == "skip":
                 keep = ~nonfinite_rows(y_true, y_pred, weights)
                 y_true = y_true if keep.size == 0 else y_true[keep]
@@ -192,7 +196,9 @@ class DatasetComputation:
         offset: int,
         per_sample: bool,
     ) -> pa.Table | None:
-        y_true, y_pred, weights = self.columns.arrays(batch, pad_ragged_true=self._pads_labels)
+        y_true, y_pred, weights = self.columns.arrays(
+            batch, pad_ragged_true=self._pads_labels, offset=offset
+        )
         rows = len(y_pred)
         progress.rows_read += rows
         shared = SharedInputs(y_true, y_pred, weights, offset)
@@ -236,7 +242,7 @@ class DatasetComputation:
     ) -> None:
         """Precomputed objective terms: each extra column is reduced like a loss."""
         for name in self.columns.extra:
-            values = columns_to_array(batch, (name,)).astype(np.float64)
+            values = columns_to_array(batch, (name,), offset=offset).astype(np.float64)
             if values.ndim != 1:
                 raise InputDataError(f"objective column {name!r} must hold one number per row")
             row_weights = weights
@@ -274,7 +280,8 @@ class DatasetComputation:
         rows_used = progress.rows_read - progress.rows_skipped
         if rows_used == 0:
             raise InputDataError(
-                f"all {progress.rows_read} rows were skipped as non-finite: nothing to compute"
+                f"all {progress.rows_read} rows of {', '.join(inputs)} were skipped as "
+                "non-finite: nothing to compute"
             )
         results = tuple(self._summary(job) for job in self.jobs) + tuple(
             self._column_summary(name) for name in self.columns.extra

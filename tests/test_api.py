@@ -52,7 +52,7 @@ def test_float32_by_default_float64_on_request() -> None:
     as64 = losscli.compute("bce", y_true, y_pred, dtype="float64")
     assert as64.value == pytest.approx(-np.log(1.0 - (1.0 - 1e-7)), rel=1e-15)
     assert as64.dtype == "float64"
-    with pytest.raises(InputDataError, match="unsupported dtype"):
+    with pytest.raises(UsageError, match="unsupported dtype"):
         losscli.compute("bce", y_true, y_pred, dtype="float16")
 
 
@@ -65,6 +65,8 @@ def test_shape_mismatch_names_both_shapes() -> None:
         losscli.compute("mse", np.zeros(3), np.zeros(2))
     with pytest.raises(ShapeError, match="not a scalar"):
         losscli.compute("mse", 1.0, 2.0)
+    with pytest.raises(ShapeError, match="the rows of y_true have different lengths"):
+        losscli.compute("mse", [[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0, 4.0]])
 
 
 def test_categorical_losses_need_class_columns() -> None:

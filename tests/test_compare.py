@@ -25,7 +25,7 @@ from losscli.compare import (
     compare_inputs,
     verdict,
 )
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError, InputDataError, UsageError
 from losscli.io import join_partition
 from losscli.io.join import KeyedJoin, partition_of
 from losscli.io.sources import InputSpec, open_source
@@ -484,7 +484,7 @@ def test_key_types_must_be_compatible(tmp_path: Path) -> None:
     old = write(
         tmp_path / "o.parquet", {"id": ["1", "2"], "y_true": [0.0, 1.0], "y_pred": [0.2, 0.9]}
     )
-    with pytest.raises(UsageError, match="--key 'id' holds int64 values in NEW but string"):
+    with pytest.raises(ColumnError, match="--key 'id' holds int64 values in NEW but string"):
         run_files(CompareRequest(new, old, key="id"))
     old32 = write(
         tmp_path / "o32.parquet",

@@ -53,6 +53,7 @@ def test_documents_linked_from_the_readme_exist() -> None:
         "custom-losses",
         "curve",
         "evaluate",
+        "errors",
     )
     for name in (f"docs/{document}.md" for document in documents):
         assert name in text

@@ -220,6 +220,7 @@ def compare_command(
         report = _compare_on_dask(io, parsed, request, options, scheduler, dask_dashboard)
     else:
         report = compare_inputs(parsed, request, options, note=io.note)
+    failures = check_gates(parsed_gates, report)  # before printing: a bad gate leaves no output
     if fmt == "auto":
         fmt = "table" if io.stdout_is_terminal else "json"
     if fmt == "json":
@@ -228,7 +229,6 @@ def compare_command(
         click.echo(render_markdown(report), nl=False)
     else:
         render_table(report, io.console())
-    failures = check_gates(parsed_gates, report)
     for message in failures:
         click.echo(f"losscli: {message}", err=True)
     if failures:

@@ -21,8 +21,8 @@ from losscli.cli.completion import complete_columns
 from losscli.cli.context import IOContext
 from losscli.cli.engine_choice import check_engine, cluster
 from losscli.cli.options import parse_class_weight, parse_losses
-from losscli.cli.output import progress, write_atomically
-from losscli.errors import EXIT_GATE_FAILED, UsageError
+from losscli.cli.output import check_writable, progress, write_atomically
+from losscli.errors import EXIT_GATE_FAILED, OutputError, UsageError
 from losscli.losses.spec import Scope
 from losscli.objective import Objective
 from losscli.render import render
@@ -103,7 +103,7 @@ def compute_command(
     del debug  # handled by the group
     # Imported here, not at the top, so `losscli compute --help` loads no NumPy or pyarrow.
     from losscli.allocator import keep_freed_buffers
-    from losscli.gates import Gate, check_gates
+    from losscli.gates import Gate, check_gate_names, check_gates
     from losscli.io.columns import ColumnRequest, resolve_columns
     from losscli.io.sources import InputSpec, open_source
     from losscli.parallel import default_threads
@@ -124,6 +124,11 @@ def compute_command(
     if total:
         labels.update({f"col:{name}": f"col:{name}" for name in total.columns})
     parsed_gates = [Gate.parse(text) for text in gates]
+    computed = [(job.label, job.loss.name) for job in jobs]
+    if total:
+        computed += [(name, name) for name in labels if name.startswith("col:")]
+        computed.append((f"objective = {total.text(labels)}", "objective"))
+    check_gate_names(parsed_gates, computed)
     weights_by_class = (
         validate_class_weight(parse_class_weight(class_weight)) if class_weight else None
     )
@@ -145,6 +150,9 @@ def compute_command(
         raise UsageError(
             "per-sample output with --engine dask is a directory of Parquet parts: pass -o DIR"
         )
+    if output and not per_sample:  # per-sample files are checked when their sink opens
+        _summary_format(output)
+        check_writable(output)
     divides_by_rows = any(job.loss.default_reduction == "sum_over_batch_size" for job in jobs)
     if (sample_weight or class_weight) and reduction is None and divides_by_rows:
         io.note(
@@ -163,7 +171,10 @@ def compute_command(
     with open_source(spec, note=io.note, spool_stdin=_needs_two_passes(jobs)) as source:
         extra = tuple(total.columns) if total else ()
         columns = resolve_columns(
-            ColumnRequest(y_true, y_pred, sample_weight, keep, extra), source.schema, io.note
+            ColumnRequest(y_true, y_pred, sample_weight, keep, extra),
+            source.schema,
+            io.note,
+            source=source.description,
         )
         computation = DatasetComputation(jobs, columns, options)
         computation_holder.append(computation)
@@ -173,7 +184,7 @@ def compute_command(
                     f"{job.label} compares rows within a batch: computed per batch of "
                     f"{batch_size} rows (--batch-size), as Keras does per training batch"
                 )
-        with progress(io, source) as advance:
+        with progress(io, source) as advance, source.naming_errors():
             if on_dask:
                 _compute_on_dask(
                     io,
@@ -195,8 +206,8 @@ def compute_command(
     if total:
         by_label = {result.label: result for result in report.results}
         report = replace(report, results=(*report.results, total.summary(by_label, labels)))
-    _emit_summary(io, report, fmt, output)
     failures = check_gates(parsed_gates, report)
+    _emit_summary(io, report, fmt, output)
     for message in failures:
         click.echo(f"losscli: {message}", err=True)
     if failures:
@@ -248,15 +259,20 @@ def _write_per_sample(io, computation, source, output, fmt, advance, threads) ->
         io.note(f"wrote {rows} rows to {output}")
 
 
+def _summary_format(output: str) -> str:
+    """The summary format ``output``'s extension names."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in SUMMARY_EXTENSIONS:
+        raise OutputError(
+            f"cannot tell the summary format of {output!r}; use .json, .csv or .md "
+            "(per-sample files need --reduction none)"
+        )
+    return SUMMARY_EXTENSIONS[suffix]
+
+
 def _emit_summary(io: IOContext, report: ComputeReport, fmt: str, output: str | None) -> None:
     if output:
-        suffix = Path(output).suffix.lower()
-        if suffix not in SUMMARY_EXTENSIONS:
-            raise UsageError(
-                f"cannot tell the summary format of {output!r}; use .json, .csv or .md "
-                "(per-sample files need --reduction none)"
-            )
-        text = render(report, SUMMARY_EXTENSIONS[suffix])
+        text = render(report, _summary_format(output))
         assert text is not None
         write_atomically(Path(output), text)
         return

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from losscli.errors import UsageError
+from losscli.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,14 +28,16 @@ def load_config(path: str, command: str) -> dict[str, Any]:
         with open(path, "rb") as file:
             data = tomllib.load(file)
     except OSError as exc:
-        raise UsageError(f"cannot read config {path!r}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read config {path!r}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"config {path!r} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config {path!r} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config {path!r} is not UTF-8 text, so not TOML") from None
     if Path(path).name == "pyproject.toml":
         data = data.get("tool", {}).get("losscli", {})
     table = data.get(command, {})
     if not isinstance(table, dict):
-        raise UsageError(f"config {path!r}: [{command}] must be a table")
+        raise ConfigError(f"config {path!r}: [{command}] must be a table")
     return table
 
 
@@ -52,12 +54,30 @@ def config_callback(command: str, aliases: dict[str, str]) -> Any:
             name = aliases.get(key.replace("-", "_"), key.replace("-", "_"))
             if name not in names:
                 known = ", ".join(sorted(set(aliases) | set(names) - {"config", "inputs"}))
-                raise UsageError(f"config {value!r}: unknown setting {key!r} (settings: {known})")
+                raise ConfigError(f"config {value!r}: unknown setting {key!r} (settings: {known})")
             option = names[name]
             if getattr(option, "multiple", False) and not isinstance(setting, list):
                 setting = [setting]
+            _check_value(ctx, option, setting, f"config {value!r}: setting {key!r}")
             defaults[name] = setting
         ctx.default_map = {**(ctx.default_map or {}), **defaults}
         return value
 
     return apply
+
+
+def _check_value(ctx: click.Context, option: click.Parameter, value: Any, where: str) -> None:
+    """Check a config value as the option would check it, naming the file and the key.
+
+    Click checks default values only after every option is parsed, in an error that names the
+    option but not the config file the value came from.
+    """
+    values = value if getattr(option, "multiple", False) else [value]
+    for item in values:
+        if isinstance(item, (dict, list)):
+            kind = "a table" if isinstance(item, dict) else "an array"
+            raise ConfigError(f"{where} must hold a plain value (a string or a number), not {kind}")
+    try:
+        option.type_cast_value(ctx, value)
+    except click.BadParameter as exc:
+        raise ConfigError(f"{where}: {exc.message.rstrip('.')}") from None

@@ -9,6 +9,8 @@ from typing import Any, BinaryIO, TextIO
 
 import click
 
+from losscli.cli.oneline import one_line
+
 
 @dataclass
 class IOContext:
@@ -37,7 +39,7 @@ class IOContext:
     def note(self, message: str) -> None:
         """A one-line remark on stderr (hidden by -q)."""
         if not self.quiet:
-            click.echo(f"losscli: note: {message}", err=True)
+            click.echo(f"losscli: note: {one_line(message)}", err=True)
 
     def console(self, *, stderr: bool = False) -> Any:
         """A rich console on stdout or stderr that honours NO_COLOR."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from losscli.cli.context import IOContext
+from losscli.cli.output import check_writable
 from losscli.defaults import CURVE_CHECKS, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_PATIENCE
-from losscli.errors import EXIT_GATE_FAILED, InputDataError, UsageError
+from losscli.errors import EXIT_GATE_FAILED, ColumnError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -105,9 +105,7 @@ def curve_command(
     io = IOContext(quiet=quiet)
     if png:
         require_matplotlib()
-        directory = Path(png).parent
-        if not directory.is_dir():
-            raise UsageError(f"cannot write {png!r}: no such directory")
+        check_writable(png)
     report = analyze(
         read_history(log),
         metric=metric,
@@ -116,7 +114,7 @@ def curve_command(
         divergence_factor=divergence_factor,
     )
     if "overfit" in fail_on and report.validation is None:
-        raise InputDataError(
+        raise ColumnError(
             f"--fail-on overfit needs a validation curve, but '{report.source}' has no "
             f"'val_{report.metric}' column"
         )

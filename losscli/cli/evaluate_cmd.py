@@ -128,10 +128,10 @@ def evaluate_command(
     del debug
     # Imported here, not at the top, so `losscli evaluate --help` loads no NumPy or pyarrow.
     from losscli.allocator import keep_freed_buffers
-    from losscli.cli.report_output import emit_evaluation, fail_on_gates
+    from losscli.cli.report_output import check_outputs, emit_evaluation, fail_on_gates
     from losscli.evaluate import EvaluateOptions, Evaluation, write_state
-    from losscli.gates import Gate
-    from losscli.io.columns import ColumnRequest, resolve_columns
+    from losscli.gates import Gate, check_gates
+    from losscli.io.columns import ColumnRequest, require_columns, resolve_columns
     from losscli.io.sources import InputSpec, open_source
     from losscli.parallel import default_threads, map_ordered
     from losscli.pipeline import make_jobs
@@ -144,6 +144,7 @@ def evaluate_command(
         raise UsageError("no loss to evaluate: pass --loss (or set loss in --config)")
     jobs = make_jobs(parse_losses(losses, params))
     parsed_gates = [Gate.parse(text) for text in gates]
+    check_outputs(output, emit_state)
     options = EvaluateOptions(
         reduction=reduction,
         dtype=dtype,
@@ -167,14 +168,20 @@ def evaluate_command(
         storage_options=storage_options,
     )
     with open_source(spec, note=io.note) as source:
+        where = source.description
+        require_columns(group_by, source.schema, "--group-by", source=where, grouped=True)
+        require_columns(
+            [cluster_by] if cluster_by else [], source.schema, "--cluster-by", source=where
+        )
         extra_columns = (*group_by, *((cluster_by,) if cluster_by else ()))
         columns = resolve_columns(
             ColumnRequest(y_true, y_pred, sample_weight, keep=tuple(dict.fromkeys(extra_columns))),
             source.schema,
             io.note,
+            source=where,
         )
         evaluation = Evaluation(jobs, columns, options)
-        with progress(io, source) as advance:
+        with progress(io, source) as advance, source.naming_errors():
             if on_dask:
                 from losscli.distributed.engine import evaluate_on_cluster
 
@@ -191,5 +198,6 @@ def evaluate_command(
     if emit_state:
         write_state(emit_state, evaluation)
     report = evaluation.report([description])
+    failures = check_gates(parsed_gates, report)  # before printing: a bad gate prints nothing
     emit_evaluation(io, report, fmt, output)
-    fail_on_gates(parsed_gates, report)
+    fail_on_gates(failures)

@@ -34,16 +34,16 @@ def merge_command(
     gates as one pass over all their rows."""
     del debug
     # Imported here, not at the top, so `losscli merge --help` loads no NumPy or pyarrow.
-    from losscli.cli.report_output import emit_evaluation, fail_on_gates
-    from losscli.evaluate import read_state, write_state
-    from losscli.gates import Gate
+    from losscli.cli.report_output import check_outputs, emit_evaluation, fail_on_gates
+    from losscli.evaluate import merge_state_files, write_state
+    from losscli.gates import Gate, check_gates
 
     parsed_gates = [Gate.parse(text) for text in gates]
-    merged = read_state(states[0])
-    for path in states[1:]:
-        merged = merged.merge(read_state(path))
+    check_outputs(output, emit_state)
+    merged = merge_state_files(states)
     if emit_state:
         write_state(emit_state, merged)
     report = merged.report(list(states))
+    failures = check_gates(parsed_gates, report)  # before printing: a bad gate prints nothing
     emit_evaluation(IOContext(quiet=quiet), report, fmt, output)
-    fail_on_gates(parsed_gates, report)
+    fail_on_gates(failures)

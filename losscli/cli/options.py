@@ -38,6 +38,8 @@ def parse_assignments(loss_name: str, items: Sequence[str]) -> dict[str, Any]:
         if not sep or not name.strip():
             raise ParameterError(f"{spec.name}: parameter {item!r} must be NAME=VALUE")
         param = spec.param(name.strip())
+        if param.name in params:  # which one was meant is not known: say so, keep neither
+            raise ParameterError(f"{spec.name}: parameter {param.name} is given more than once")
         params[param.name] = param.parse(value, spec.name)
     return params
 
@@ -71,10 +73,14 @@ def parse_class_weight(text: str) -> dict[Any, Any]:
     if text.startswith("@"):
         path = Path(text[1:])
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(
                 f"cannot read class weights from {str(path)!r}: {exc.strerror}"
+            ) from None
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"class weights in {str(path)!r} are not valid JSON: it is not UTF-8 text"
             ) from None
         return _json_object(text, str(path))
     if text.startswith("{"):
@@ -86,6 +92,8 @@ def parse_class_weight(text: str) -> dict[Any, Any]:
             key, sep, value = item.partition(":")
         if not sep:
             raise UsageError(f"class weight {item!r} must be CLASS=WEIGHT, e.g. 1=3.5")
+        if key.strip() in weights:
+            raise UsageError(f"class weight {item!r}: class {key.strip()} is given more than once")
         try:
             weights[key.strip()] = float(value)
         except ValueError:

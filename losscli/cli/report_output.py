@@ -8,22 +8,34 @@ from pathlib import Path
 import click
 
 from losscli.cli.context import IOContext
-from losscli.cli.output import write_atomically
-from losscli.errors import EXIT_GATE_FAILED, UsageError
+from losscli.cli.output import check_writable, write_atomically
+from losscli.errors import EXIT_GATE_FAILED, OutputError
 from losscli.evaluate import EvaluationReport
-from losscli.gates import Gate, check_gates
 from losscli.render_evaluation import render
 
 SUMMARY_EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
 
 
+def check_outputs(output: str | None, state: str | None = None) -> None:
+    """Fail before any work if the report (``-o``) or the state cannot be written there."""
+    if output:
+        _report_format(output)
+        check_writable(output)
+    if state:
+        check_writable(state)
+
+
+def _report_format(output: str) -> str:
+    suffix = Path(output).suffix.lower()
+    if suffix not in SUMMARY_EXTENSIONS:
+        raise OutputError(f"cannot tell the report format of {output!r}; use .json, .csv or .md")
+    return SUMMARY_EXTENSIONS[suffix]
+
+
 def emit_evaluation(io: IOContext, report: EvaluationReport, fmt: str, output: str | None) -> None:
     """The report on stdout (table on a terminal, JSON otherwise) or into ``output``."""
     if output:
-        suffix = Path(output).suffix.lower()
-        if suffix not in SUMMARY_EXTENSIONS:
-            raise UsageError(f"cannot tell the report format of {output!r}; use .json, .csv or .md")
-        text = render(report, SUMMARY_EXTENSIONS[suffix])
+        text = render(report, _report_format(output))
         assert text is not None
         write_atomically(Path(output), text)
         return
@@ -34,9 +46,8 @@ def emit_evaluation(io: IOContext, report: EvaluationReport, fmt: str, output: s
         click.echo(text, nl=False)
 
 
-def fail_on_gates(gates: Sequence[Gate], report: EvaluationReport) -> None:
+def fail_on_gates(failures: Sequence[str]) -> None:
     """One line on stderr per failed gate, and exit status 1 if any failed."""
-    failures = check_gates(gates, report)
     for message in failures:
         click.echo(f"losscli: {message}", err=True)
     if failures:

@@ -16,7 +16,7 @@ from losscli.compare.layout import Layout, resolve_layout
 from losscli.compare.options import CompareOptions
 from losscli.compare.request import CompareRequest
 from losscli.compare.results import ComparisonReport
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError, InputDataError, UsageError
 from losscli.io.join import (
     AlignedPairs,
     KeyedJoin,
@@ -168,6 +168,8 @@ def _pairing(
 ) -> _Pairs:
     """The pairing the request names: within one input, by position, or by key."""
     if old is None:
+        if request.key and request.key not in new.schema.names:
+            raise ColumnError(f"no key column {request.key!r} in {new.description}")
         return SameFilePairs(
             new, layout.same_file_columns(), batch_size=batch_size, key=request.key
         )

@@ -15,12 +15,14 @@ import numpy as np
 import pyarrow as pa
 
 from losscli.compare.request import CompareRequest
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError
 from losscli.io.columns import (
     PRED_FALLBACKS,
     ColumnRequest,
     check_numeric_type,
     columns_to_array,
+    expand_columns,
+    require_columns,
     resolve_columns,
 )
 from losscli.io.join import NEW, OLD, TargetCheck, paired_name
@@ -73,34 +75,42 @@ def resolve_layout(
         ColumnRequest(request.y_true, request.y_pred_new or request.y_pred, request.sample_weight),
         new.schema,
         lambda message: note(pad + message),
+        source=_named("NEW", new, old),
     )
     weight = (new_spec.sample_weight,) if new_spec.sample_weight else ()
     groups_new, groups_old = [], []
     for name in request.group_by:
         if name in new.schema.names:
-            _check_group_column(name, new.schema)
+            require_columns([name], new.schema, "--group-by", source=new.description, grouped=True)
             groups_new.append(name)
         elif old is not None and name in old.schema.names:
-            _check_group_column(name, old.schema)
+            require_columns([name], old.schema, "--group-by", source=old.description, grouped=True)
             groups_old.append(name)
         else:
-            where = "either input" if old is not None else "the input"
-            raise InputDataError(f"no --group-by column {name!r} in {where}")
+            where = "either input" if old is not None else new.description
+            raise ColumnError(f"no --group-by column {name!r} in {where}")
     group_names = {name: paired_name(NEW, name) for name in groups_new}
     group_names.update({name: paired_name(OLD, name) for name in groups_old})
     if old is None:
-        old_pred = _prediction_columns(request.y_pred_old, new.schema, note)
+        old_pred = _prediction_columns(
+            request.y_pred_old, new.schema, note, "--y-pred-old", new.description
+        )
         carried_old: tuple[str, ...] = old_pred
         check = None
     else:
+        option = "--y-pred-old" if request.y_pred_old else "--y-pred"
         old_pred = _prediction_columns(
-            request.y_pred_old or request.y_pred, old.schema, lambda m: note("OLD: " + m)
+            request.y_pred_old or request.y_pred,
+            old.schema,
+            lambda m: note("OLD: " + m),
+            option,
+            f"OLD ({old.description})",
         )
         check = None
         carried_old = old_pred
         if all(name in old.schema.names for name in new_spec.y_true):
             for name in new_spec.y_true:
-                check_numeric_type(name, old.schema.field(name).type)
+                check_numeric_type(name, old.schema.field(name).type, source=old.description)
             carried_old = (*old_pred, *new_spec.y_true)
             check = TargetCheck(
                 tuple(paired_name(NEW, n) for n in new_spec.y_true),
@@ -132,23 +142,30 @@ def resolve_layout(
 
 
 def _prediction_columns(
-    text: str | None, schema: pa.Schema, note: Callable[[str], None]
+    text: str | None, schema: pa.Schema, note: Callable[[str], None], option: str, where: str
 ) -> tuple[str, ...]:
-    """Prediction columns named by ``text`` (names, comma lists, globs), or found by name."""
+    """Prediction columns named by ``text`` (names, comma lists, globs), or found by name.
+
+    ``option`` is the option that names them, ``where`` the input, for errors.
+    """
     if text is None:
         lowered = {name.lower(): name for name in schema.names}
         found = next((lowered[c] for c in PRED_FALLBACKS if c in lowered), None)
         if found is None:
-            raise InputDataError(
-                f"no y_pred column: none of {', '.join(PRED_FALLBACKS[:4])}, ... is in the "
-                "input; name it with --y-pred"
+            raise ColumnError(
+                f"no y_pred column in {where}: none of {', '.join(PRED_FALLBACKS[:4])}, ... is a "
+                f"column; name it with {option}"
             )
         if found != "y_pred":
             note(f"using column {found!r} as y_pred (set --y-pred to choose)")
         text = found
-    return resolve_columns(ColumnRequest(y_true=text, y_pred=text), schema).y_pred
+    names = list(schema.names)
+    chosen = expand_columns(text, names, option, f" in {where}")
+    for name in chosen:
+        check_numeric_type(name, schema.field(name).type, source=where, option=option)
+    return chosen
 
 
-def _check_group_column(name: str, schema: pa.Schema) -> None:
-    if pa.types.is_nested(schema.field(name).type):
-        raise UsageError(f"--group-by {name!r} holds lists; group by a column of plain values")
+def _named(role: str, source: BatchSource, old: BatchSource | None) -> str:
+    """How errors name an input: ``NEW (path)`` when there are two, else its description."""
+    return f"{role} ({source.description})" if old is not None else source.description

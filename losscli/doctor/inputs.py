@@ -41,23 +41,29 @@ def diagnose_input(
     """
     request = request or ColumnRequest()
     with open_source(spec, note=note, stdin=stdin) as source:
-        columns = guess_columns(request, source.schema, note)
-        return diagnose(
-            source.batches(columns.needed),
-            columns,
-            inputs=tuple(spec.paths),
-            all_columns=source.schema.names,
-        )
+        columns = guess_columns(request, source.schema, note, source=source.description)
+        with source.naming_errors():
+            return diagnose(
+                source.batches(columns.needed),
+                columns,
+                inputs=tuple(spec.paths),
+                all_columns=source.schema.names,
+            )
 
 
 def guess_columns(
-    request: ColumnRequest, schema: pa.Schema, note: Callable[[str], None] = lambda _: None
+    request: ColumnRequest,
+    schema: pa.Schema,
+    note: Callable[[str], None] = lambda _: None,
+    *,
+    source: str | None = None,
 ) -> ColumnSpec:
     """Resolve columns as ``compute`` does, also finding numbered families such as ``prob_0..2``.
 
     When y_true or y_pred is not named and none of the usual names is a column, a family of at
     least two columns named a usual name plus a number (``prob_0``, ``prob_1``, ...;
-    ``onehot_0``, ... for y_true) is taken instead, with a note.
+    ``onehot_0``, ... for y_true) is taken instead, with a note. ``source`` names the input in
+    errors.
     """
     names = list(schema.names)
     lowered = {name.lower() for name in names}
@@ -71,7 +77,7 @@ def guess_columns(
         if family:
             request = replace(request, y_pred=",".join(family))
             note(f"using columns {_span(family)} as y_pred (set --y-pred to choose)")
-    return resolve_columns(request, schema, note)
+    return resolve_columns(request, schema, note, source=source)
 
 
 def _family(names: Sequence[str], stems: Sequence[str]) -> list[str] | None:

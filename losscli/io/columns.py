@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from losscli.errors import InputDataError
+from losscli.errors import ColumnError
 
 TRUE_FALLBACKS = ("y_true", "label", "labels", "target", "targets", "y", "truth", "actual")
 PRED_FALLBACKS = (
@@ -72,14 +72,18 @@ class ColumnSpec:
         return tuple(dict.fromkeys(names))
 
     def arrays(
-        self, batch: pa.RecordBatch | pa.Table, *, pad_ragged_true: bool = False
+        self, batch: pa.RecordBatch | pa.Table, *, pad_ragged_true: bool = False, offset: int = 0
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """``(y_true, y_pred, sample_weight)`` of one batch as NumPy arrays."""
-        y_true = columns_to_array(batch, self.y_true, pad_ragged=pad_ragged_true)
-        y_pred = columns_to_array(batch, self.y_pred)
+        """``(y_true, y_pred, sample_weight)`` of one batch as NumPy arrays.
+
+        ``offset``: the input row number of the batch's first row, for row numbers in errors.
+        """
+        y_true = columns_to_array(batch, self.y_true, pad_ragged=pad_ragged_true, offset=offset)
+        y_pred = columns_to_array(batch, self.y_pred, offset=offset)
         weights = None
         if self.sample_weight:
-            weights = columns_to_array(batch, (self.sample_weight,)).astype(np.float64)
+            weights = columns_to_array(batch, (self.sample_weight,), offset=offset)
+            weights = weights.astype(np.float64)
         return y_true, y_pred, weights
 
 
@@ -88,8 +92,11 @@ def natural_key(name: str) -> list[object]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
-def _expand(text: str, names: Sequence[str], role: str) -> tuple[str, ...]:
-    """A comma list of names and globs, each checked against the schema."""
+def expand_columns(text: str, names: Sequence[str], role: str, where: str = "") -> tuple[str, ...]:
+    """The columns a comma list of names and globs names, each checked against ``names``.
+
+    ``role`` says what they are for and ``where`` (`` in FILE``) which input, in errors.
+    """
     chosen: list[str] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
@@ -97,70 +104,143 @@ def _expand(text: str, names: Sequence[str], role: str) -> tuple[str, ...]:
         if any(ch in part for ch in "*?["):
             matches = sorted(fnmatch.filter(names, part), key=natural_key)
             if not matches:
-                raise InputDataError(
-                    f"no column matches {part!r} for {role}{_suggest(part, names)}"
+                raise ColumnError(
+                    f"no column matches {part!r} for {role}{where}{_suggest(part, names)}"
                 )
             chosen.extend(matches)
         elif part in names:
             chosen.append(part)
         else:
-            raise InputDataError(f"no column {part!r} for {role}{_suggest(part, names)}")
+            raise ColumnError(f"no column {part!r} for {role}{where}{_suggest(part, names)}")
     if not chosen:
-        raise InputDataError(f"no column given for {role}")
+        raise ColumnError(f"no column given for {role}")
     return tuple(dict.fromkeys(chosen))
 
 
 def _suggest(name: str, names: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     listing = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    if len(names) == 1 and any(mark in names[0] for mark in ",;\t|"):
+        # One column whose name holds separators: the file was split on the wrong character.
+        return f"; the header is one column, {names[0]!r}: is the delimiter right (--delimiter)?"
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return f"{hint} (columns: {listing})"
 
 
-def _fallback(names: Sequence[str], candidates: Sequence[str], role: str, option: str) -> str:
+def _fallback(
+    names: Sequence[str], candidates: Sequence[str], role: str, option: str, where: str
+) -> str:
     lowered = {name.lower(): name for name in names}
     for candidate in candidates:
         if candidate in lowered:
             return lowered[candidate]
-    raise InputDataError(
-        f"no {role} column: none of {', '.join(candidates[:4])}, ... is in the input; "
+    raise ColumnError(
+        f"no {role} column{where}: none of {', '.join(candidates[:4])}, ... is a column; "
         f"name it with {option}{_suggest(candidates[0], names)}"
     )
 
 
 def resolve_columns(
-    request: ColumnRequest, schema: pa.Schema, note: Callable[[str], None] = lambda _: None
+    request: ColumnRequest,
+    schema: pa.Schema,
+    note: Callable[[str], None] = lambda _: None,
+    *,
+    source: str | None = None,
 ) -> ColumnSpec:
-    """Resolve the requested columns against ``schema``; say on ``note`` what was guessed."""
+    """Resolve the requested columns against ``schema``; say on ``note`` what was guessed.
+
+    ``source`` names the input in errors (its description).
+    """
     names = list(schema.names)
+    where = f" in {source}" if source else ""
     if request.y_true is not None:
-        y_true = _expand(request.y_true, names, "y_true")
+        y_true = expand_columns(request.y_true, names, "y_true", where)
     else:
-        y_true = (_fallback(names, TRUE_FALLBACKS, "y_true", "--y-true"),)
+        y_true = (_fallback(names, TRUE_FALLBACKS, "y_true", "--y-true", where),)
         if y_true[0] != "y_true":
             note(f"using column {y_true[0]!r} as y_true (set --y-true to choose)")
     if request.y_pred is not None:
-        y_pred = _expand(request.y_pred, names, "y_pred")
+        y_pred = expand_columns(request.y_pred, names, "y_pred", where)
     else:
-        y_pred = (_fallback(names, PRED_FALLBACKS, "y_pred", "--y-pred"),)
+        y_pred = (_fallback(names, PRED_FALLBACKS, "y_pred", "--y-pred", where),)
         if y_pred[0] != "y_pred":
             note(f"using column {y_pred[0]!r} as y_pred (set --y-pred to choose)")
     weight = None
     if request.sample_weight is not None:
-        weight = _expand(request.sample_weight, names, "the sample weight")
+        weight = expand_columns(request.sample_weight, names, "the sample weight", where)
         if len(weight) != 1:
-            raise InputDataError("the sample weight must be one column")
+            raise ColumnError(
+                f"the sample weight must be one column, but {request.sample_weight!r} names "
+                f"{len(weight)}{where}: {', '.join(weight)}"
+            )
         weight = weight[0]
-    keep = tuple(_expand(name, names, "--keep")[0] for name in request.keep)
-    extra = tuple(_expand(name, names, "an objective term")[0] for name in request.extra)
+    keep = tuple(expand_columns(name, names, "--keep", where)[0] for name in request.keep)
+    extra = tuple(
+        expand_columns(name, names, "an objective term", where)[0] for name in request.extra
+    )
     spec = ColumnSpec(y_true, y_pred, weight, keep, extra)
-    for name in (*y_true, *y_pred, *((weight,) if weight else ()), *extra):
-        check_numeric_type(name, schema.field(name).type)
+    roles: dict[str, str] = {}  # each column once, under the first option that names it
+    for names_, option in (
+        (y_true, "--y-true"),
+        (y_pred, "--y-pred"),
+        ((weight,) if weight else (), "--sample-weight"),
+        (extra, "--objective"),
+    ):
+        for name in names_:
+            roles.setdefault(name, option)
+    for name in spec.needed:
+        check_unique(name, names, source)
+    for name, option in roles.items():
+        check_numeric_type(name, schema.field(name).type, source=source, option=option)
     return spec
 
 
-def check_numeric_type(name: str, dtype: pa.DataType) -> None:
-    """Reject columns that cannot hold numbers (strings, dates, ...) up front."""
+def check_unique(name: str, names: Sequence[str], source: str | None = None) -> None:
+    """Refuse a column whose name several columns share: which one is meant is unknown."""
+    count = list(names).count(name)
+    if count > 1:
+        where = f" in {source}" if source else ""
+        raise ColumnError(
+            f"column {name!r} appears {count} times{where}, so it is ambiguous; give the "
+            "columns distinct names"
+        )
+
+
+def require_columns(
+    names: Sequence[str],
+    schema: pa.Schema,
+    option: str,
+    *,
+    source: str | None = None,
+    grouped: bool = False,
+) -> None:
+    """Check that each of ``names`` (given with ``option``) is a column of ``schema``.
+
+    With ``grouped``, each must also hold plain values that rows can be grouped by (numbers,
+    strings, dates), not lists, structs or maps.
+    """
+    where = f" in {source}" if source else ""
+    columns = list(schema.names)
+    for name in names:
+        if name not in columns:
+            raise ColumnError(f"no column {name!r} for {option}{where}{_suggest(name, columns)}")
+        check_unique(name, columns, source)
+        dtype = schema.field(name).type
+        if grouped and pa.types.is_nested(dtype):
+            of = f" of {source}" if source else ""
+            raise ColumnError(
+                f"column {name!r}{of} holds {dtype} values, which rows cannot be grouped by; "
+                f"{option} needs a column of plain values (numbers, strings, dates)"
+            )
+
+
+def check_numeric_type(
+    name: str, dtype: pa.DataType, *, source: str | None = None, option: str | None = None
+) -> None:
+    """Reject columns that cannot hold numbers (strings, dates, ...) up front.
+
+    ``source`` names the input and ``option`` the option that chose the column, in the error.
+    """
     base = dtype
     while (
         pa.types.is_list(base) or pa.types.is_large_list(base) or pa.types.is_fixed_size_list(base)
@@ -173,23 +253,38 @@ def check_numeric_type(name: str, dtype: pa.DataType) -> None:
         or pa.types.is_decimal(base)
         or pa.types.is_null(base)
     ):
-        raise InputDataError(f"column {name!r} is not numeric (type {dtype})")
+        where = f" of {source}" if source else ""
+        hint = f"; name a numeric column with {option}" if option else ""
+        raise ColumnError(f"column {name!r}{where} is not numeric (type {dtype}){hint}")
 
 
 def columns_to_array(
-    batch: pa.RecordBatch | pa.Table, names: Sequence[str], *, pad_ragged: bool = False
+    batch: pa.RecordBatch | pa.Table,
+    names: Sequence[str],
+    *,
+    pad_ragged: bool = False,
+    offset: int = 0,
 ) -> np.ndarray:
-    """One column as a 1-D (or list column as 2-/3-D) array; several columns stacked."""
+    """One column as a 1-D (or list column as 2-/3-D) array; several columns stacked.
+
+    ``offset``: the input row number of the batch's first row, for row numbers in errors.
+    """
     if len(names) == 1:
-        return _column_array(batch.column(names[0]), names[0], pad_ragged=pad_ragged)
-    parts = [_column_array(batch.column(name), name) for name in names]
+        column = batch.column(names[0])
+        return _column_array(column, names[0], pad_ragged=pad_ragged, offset=offset)
+    parts = [_column_array(batch.column(name), name, offset=offset) for name in names]
     for name, part in zip(names, parts, strict=True):
         if part.ndim != 1:
-            raise InputDataError(f"column {name!r} holds lists; list columns cannot be combined")
+            raise ColumnError(
+                f"column {name!r} holds lists, which cannot be combined with other columns; "
+                "name it alone"
+            )
     return np.stack(parts, axis=1)
 
 
-def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: bool = False):
+def _column_array(
+    column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: bool = False, offset: int = 0
+):
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     dtype = column.type
@@ -198,7 +293,7 @@ def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: 
         or pa.types.is_large_list(dtype)
         or pa.types.is_fixed_size_list(dtype)
     ):
-        return _list_array(column, name, pad_ragged=pad_ragged)
+        return _list_array(column, name, pad_ragged=pad_ragged, offset=offset)
     if pa.types.is_null(dtype):
         return np.full(len(column), np.nan)
     if not column.null_count and dtype in _NUMPY_TYPES:
@@ -245,11 +340,13 @@ def _primitive_to_numpy(column: pa.Array) -> np.ndarray:
     )
 
 
-def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
+def _list_array(column: pa.Array, name: str, *, pad_ragged: bool, offset: int = 0) -> np.ndarray:
     """A list column as a dense array; rows of unequal length are an error (or padded)."""
     if column.null_count:
         first = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
-        raise InputDataError(f"column {name!r} has a missing list at row {first}")
+        raise ColumnError(
+            f"column {name!r} has a missing list at row {offset + first}; every row needs one"
+        )
     import pyarrow.compute as pc
 
     lengths = _primitive_to_numpy(pc.list_value_length(column))
@@ -257,7 +354,11 @@ def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
     if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
         inner = _list_array(values, name, pad_ragged=False)
         if len(lengths) and not np.all(lengths == lengths[0]):
-            raise InputDataError(f"column {name!r} has lists of different lengths")
+            row = int(np.flatnonzero(lengths != lengths[0])[0])
+            raise ColumnError(
+                f"column {name!r} has lists of different lengths ({lengths[0]} at row "
+                f"{offset}, {lengths[row]} at row {offset + row})"
+            )
         width = int(lengths[0]) if len(lengths) else 0
         return inner.reshape(len(column), width, *inner.shape[1:])
     flat = _column_array(values, name)
@@ -268,9 +369,9 @@ def _list_array(column: pa.Array, name: str, *, pad_ragged: bool) -> np.ndarray:
         return flat.reshape(len(column), width)
     if not pad_ragged:
         row = int(np.flatnonzero(lengths != lengths[0])[0])
-        raise InputDataError(
-            f"column {name!r} has lists of different lengths ({lengths[0]} at row 0, "
-            f"{lengths[row]} at row {row})"
+        raise ColumnError(
+            f"column {name!r} has lists of different lengths ({lengths[0]} at row {offset}, "
+            f"{lengths[row]} at row {offset + row})"
         )
     padded = np.zeros((len(column), width), dtype=flat.dtype)
     mask = np.arange(width) < lengths[:, None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import InputFileError, UsageError
 
 # The input format names InputSpec accepts and BatchSource.format reports.
 FORMATS = ("csv", "tsv", "parquet", "arrow", "jsonl")
@@ -107,7 +107,7 @@ def resolve_format(
         fmt = by_name
         binary = fmt in _BINARY_FORMATS or sniffed in _BINARY_FORMATS
         if binary and sniffed in FORMATS and family(fmt) != family(sniffed):
-            raise InputDataError(
+            raise InputFileError(
                 f"'{label}' is named like {fmt} but its content looks like {sniffed}; "
                 f"pass --input-format {sniffed} to read it as {sniffed}"
             )
@@ -134,7 +134,7 @@ def reader_kind(label: str, fmt: str, head: bytes) -> str:
     if fmt != "arrow":
         return fmt
     if head.startswith(b"FEA1"):
-        raise InputDataError(
+        raise InputFileError(
             f"cannot read '{label}': it is a Feather V1 file, which is not supported; re-save it "
             "as Feather V2 (Arrow IPC), e.g. with pyarrow.feather.write_feather"
         )

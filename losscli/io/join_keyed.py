@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from losscli.bootstrap import key_hashes
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError, InputDataError, UsageError
 from losscli.io.join_batch import NEW, OLD, PairCounts, PairedBatch, paired_name
 from losscli.io.join_match import join_partition_pair
 from losscli.io.join_partition import (
@@ -85,7 +85,7 @@ class KeyedJoin:
         }
         for side, source in self._sources.items():
             if key not in source.schema.names:
-                raise InputDataError(
+                raise ColumnError(
                     f"no key column {key!r} in {side.upper()} ({source.description}); --key must "
                     "name a column present in both inputs"
                 )
@@ -249,7 +249,13 @@ def _key_type(new: pa.DataType, old: pa.DataType, key: str) -> pa.DataType:
         return pa.large_binary()
     if new.equals(old) and not pa.types.is_nested(new):
         return new
-    raise UsageError(
+    if pa.types.is_nested(new) or pa.types.is_nested(old):
+        nested = new if pa.types.is_nested(new) else old
+        raise ColumnError(
+            f"--key {key!r} holds {nested} values, which cannot match rows; the key must hold "
+            "plain values (integers, numbers or strings)"
+        )
+    raise ColumnError(
         f"--key {key!r} holds {new} values in NEW but {old} in OLD; the key must hold the same "
         "kind of values (integers, numbers or strings) in both"
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from losscli.errors import InputDataError
+from losscli.errors import InputDataError, InputFileError
 from losscli.io.formats import compression_from_magic, reader_kind, resolve_format
 from losscli.io.rawinput import FileInput, RawInput, StreamInput
 from losscli.io.readers import SNIFF_BYTES, Reader
@@ -70,14 +70,14 @@ def open_path(path: str, options: OpenOptions) -> Reader:
             raise IsADirectoryError(path)
         handle = open(path, "rb")  # noqa: SIM115 (closed below, or owned by the stream input)
     except OSError as err:
-        raise InputDataError(f"cannot read '{path}': {os_reason(err)}") from err
+        raise InputFileError(f"cannot read '{path}': {os_reason(err)}") from err
     if not stat.S_ISREG(info.st_mode):
         return open_stream(handle, path, path, options, owns_stream=True)
     with handle:
         try:
             magic = handle.read(16)
         except OSError as err:
-            raise InputDataError(f"cannot read '{path}': {os_reason(err)}") from err
+            raise InputFileError(f"cannot read '{path}': {os_reason(err)}") from err
     raw = FileInput(path, path, compression_from_magic(magic))
     return _open_raw(raw, path, options, total_bytes=info.st_size)
 
@@ -92,8 +92,8 @@ def _open_remote(uri: str, remotes: Remotes, options: OpenOptions) -> Reader:
         if compression is not None:
             raw = FileInput(location.path, location.label, compression, location.filesystem)
         return _open_raw(raw, location.name, options, total_bytes=location.size)
-    except InputDataError as err:
-        raise InputDataError(remotes.redact(str(err))) from err
+    except InputDataError as err:  # the same error, with no secret in its words
+        raise type(err)(remotes.redact(str(err))) from err
     except READ_ERRORS as err:
         raise remotes.error(uri, err) from err
 
@@ -110,7 +110,7 @@ def open_stream(
     except READ_ERRORS as err:
         if owns_stream:
             stream.close()
-        raise InputDataError(f"cannot read '{label}': {reason(err)}") from err
+        raise InputFileError(f"cannot read '{label}': {reason(err)}") from err
     try:
         return _open_raw(raw, name, options, total_bytes=None)
     except BaseException:
@@ -126,9 +126,9 @@ def _open_raw(
     try:
         head = raw.head(SNIFF_BYTES)
     except READ_ERRORS as err:
-        raise InputDataError(f"cannot read '{label}': {reason(err)}") from err
+        raise InputFileError(f"cannot read '{label}': {reason(err)}") from err
     if not head:
-        raise InputDataError(f"cannot read '{label}': it is empty")
+        raise InputFileError(f"cannot read '{label}': it is empty")
     fmt, delimiter = resolve_format(label, name, head, options.input_format, options.delimiter)
     kind = reader_kind(label, fmt, head)
     needs_file = kind in _NEEDS_FILE

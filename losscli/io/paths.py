@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import InputFileError, UsageError
 from losscli.io.formats import EXTENSIONS, format_from_name
 from losscli.io.uris import display_uri, is_uri
 
@@ -29,7 +29,7 @@ def expand_paths(paths: Sequence[str], remotes: Remotes | None = None) -> list[s
     same way: a prefix stands for every input file under it, a glob for its matches.
 
     Raises:
-        InputDataError: a glob or a directory yields no input file.
+        InputFileError: a glob or a directory yields no input file.
         UsageError: a URI is given but ``remotes`` is None.
     """
     found: dict[str, str] = {}
@@ -43,14 +43,14 @@ def expand_paths(paths: Sequence[str], remotes: Remotes | None = None) -> list[s
         if _is_glob(path) and not os.path.lexists(path):
             matches = glob.glob(path, recursive=True)
             if not matches:
-                raise InputDataError(f"no files match '{path}'")
+                raise InputFileError(f"no files match '{path}'")
             files = [file for match in matches for file in _files_in(match)]
             if not files:
-                raise InputDataError(f"no readable input files match '{path}' ({_LOOKED_FOR})")
+                raise InputFileError(f"no readable input files match '{path}' ({_LOOKED_FOR})")
         elif os.path.isdir(path):
             files = _walk(path)
             if not files:
-                raise InputDataError(f"no readable input files in '{path}' ({_LOOKED_FOR})")
+                raise InputFileError(f"no readable input files in '{path}' ({_LOOKED_FOR})")
         else:
             files = [path]
         for file in files:

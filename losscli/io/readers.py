@@ -2,7 +2,7 @@
 
 Each format's reader (:mod:`losscli.io.columnar`, :mod:`losscli.io.text`) supplies the two
 pyarrow calls; this base class turns their pyarrow and OS errors into one-line
-:class:`~losscli.errors.InputDataError` naming the input, and removes the temporary file the input
+:class:`~losscli.errors.InputFileError` naming the input, and removes the temporary file the input
 may have been spooled to when it is closed (or garbage-collected).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from losscli.errors import InputDataError, LossCliError
+from losscli.errors import InputFileError, LossCliError
 from losscli.io.rawinput import RawInput
 from losscli.io.reasons import READ_ERRORS, reason
 from losscli.io.spool import remove_quietly
@@ -76,12 +76,13 @@ class Reader:
             raise self.error(err, rows=None) from err
         finally:
             raw.release()
+        self._check_names()
 
     def batches(self, target: pa.Schema) -> Iterator[pa.RecordBatch]:
         """Yield batches holding (at least) the columns of ``target``, typed as ``target``.
 
         With no columns asked for, they hold the first column, so they still carry row counts.
-        Read errors are raised as :class:`InputDataError` naming the input.
+        Read errors are raised as :class:`InputFileError` naming the input.
         """
         if not target.names:
             target = pa.schema([self.schema.field(name) for name in self.schema.names[:1]])
@@ -105,7 +106,7 @@ class Reader:
     def _guarded(
         self, batches: Iterator[pa.RecordBatch], rows: int = 0
     ) -> Iterator[pa.RecordBatch]:
-        """``batches`` with read errors raised as :class:`InputDataError` naming the input.
+        """``batches`` with read errors raised as :class:`InputFileError` naming the input.
 
         ``rows``: the input's rows before the first of ``batches``, for the error's position.
         """
@@ -124,12 +125,27 @@ class Reader:
         finally:
             batches.close()
 
-    def error(self, err: BaseException, *, rows: int | None) -> InputDataError:
+    def error(self, err: BaseException, *, rows: int | None) -> InputFileError:
         """``err`` as a one-line error naming the input; ``rows``: rows read before, if reading."""
         text = reason(err)
         if self._temp_path:
             text = text.replace(self._temp_path, self.label)
-        return InputDataError(f"cannot read '{self.label}': {self._explain(text, rows)}")
+        return InputFileError(f"cannot read '{self.label}': {self._explain(text, rows)}")
+
+    def _check_names(self) -> None:
+        """Refuse column names that are not UTF-8 (pyarrow takes them from a CSV header as is).
+
+        pyarrow fails only when a name is first looked at, with a ``UnicodeDecodeError`` far
+        from the input; this names the input and the column instead.
+        """
+        for index in range(len(self.schema)):
+            try:
+                self.schema.field(index).name  # noqa: B018 (decoding the name is the check)
+            except UnicodeDecodeError:
+                raise InputFileError(
+                    f"cannot read '{self.label}': the name of column #{index + 1} is not UTF-8 "
+                    "text; save the file as UTF-8"
+                ) from None
 
     def close(self) -> None:
         """Close the input and remove its temporary file, if any; safe to call more than once."""

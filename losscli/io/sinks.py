@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from losscli import atomic
 from losscli.atomic import new_file_mode, write_failure
-from losscli.errors import UsageError
+from losscli.errors import OutputError
 
 SINK_FORMATS = ("parquet", "csv", "tsv", "arrow", "jsonl")
 """Every per-sample output format."""
@@ -61,7 +61,7 @@ def sink_format(path: str) -> str:
     ``arrow`` (the Arrow IPC file format, which Feather v2 is); ``.jsonl``/``.ndjson`` → ``jsonl``.
 
     Raises:
-        UsageError: the extension names no known format.
+        OutputError: the extension names no known format.
     """
     suffix = Path(path).suffix.lower()
     try:
@@ -69,7 +69,7 @@ def sink_format(path: str) -> str:
     except KeyError:
         known = ", ".join(_EXTENSIONS)
         shown = f"extension {suffix!r}" if suffix else "no extension"
-        raise UsageError(
+        raise OutputError(
             f"cannot tell the output format of {path!r} ({shown}); use one of {known}"
         ) from None
 
@@ -387,7 +387,7 @@ class RowSink:
         try:
             fd, self._temp = atomic.create_temp(self.target)
         except OSError as exc:
-            raise UsageError(_unwritable(self.target, exc)) from exc
+            raise OutputError(_unwritable(self.target, exc)) from exc
         self._file = os.fdopen(fd, "wb")
         self._encoder = _file_encoder(self.format, self._file, self._schema)
 
@@ -406,12 +406,12 @@ class RowSink:
         try:  # no-clobber: a hard link fails if the target appeared meanwhile
             os.link(self._temp, self.target)
         except FileExistsError:
-            raise UsageError(
+            raise OutputError(
                 f"cannot write {str(self.target)!r}: it already exists (allow overwriting it)"
             ) from None
         except OSError:  # no hard links on this file system: the check at open time stands
             if self.target.exists():
-                raise UsageError(
+                raise OutputError(
                     f"cannot write {str(self.target)!r}: it already exists (allow overwriting it)"
                 ) from None
             os.replace(self._temp, self.target)
@@ -424,7 +424,7 @@ def _check_schema(fmt: str, schema: pa.Schema) -> None:
     if fmt in ("csv", "tsv"):
         nested = [field.name for field in schema if pa.types.is_nested(field.type)]
         if nested:
-            raise UsageError(
+            raise OutputError(
                 f"{fmt.upper()} output cannot hold the list or struct column(s) "
                 f"{', '.join(map(repr, nested))}; write .parquet, .arrow or .jsonl instead"
             )
@@ -459,17 +459,17 @@ def open_sink(
         schema: the schema of the rows, needed only to write a valid file when no batch comes.
 
     Raises:
-        UsageError: an unknown format, a missing or unwritable directory, a directory as the
+        OutputError: an unknown format, a missing or unwritable directory, a directory as the
             target, an existing target with ``overwrite=False``, a format stdout cannot carry.
     """
     if fmt is not None and fmt not in SINK_FORMATS:
-        raise UsageError(
+        raise OutputError(
             f"unknown per-sample output format {fmt!r}; expected one of {', '.join(SINK_FORMATS)}"
         )
     if path is None or os.fspath(path) == "-":
         fmt = fmt or "csv"
         if fmt not in STDOUT_FORMATS:
-            raise UsageError(
+            raise OutputError(
                 f"{fmt} output needs a file; write it with -o FILE.{fmt} "
                 f"(stdout takes {', '.join(STDOUT_FORMATS)})"
             )
@@ -489,17 +489,17 @@ def _check_target(target: Path, *, overwrite: bool) -> None:
     shown = str(target)
     directory = target.parent
     if not directory.exists():
-        raise UsageError(f"cannot write {shown!r}: no such directory")
+        raise OutputError(f"cannot write {shown!r}: no such directory")
     if not directory.is_dir():
-        raise UsageError(f"cannot write {shown!r}: {str(directory)!r} is not a directory")
+        raise OutputError(f"cannot write {shown!r}: {str(directory)!r} is not a directory")
     if target.is_dir():
-        raise UsageError(f"cannot write {shown!r}: it is a directory")
+        raise OutputError(f"cannot write {shown!r}: it is a directory")
     if target.exists() and not overwrite:
-        raise UsageError(f"cannot write {shown!r}: it already exists (allow overwriting it)")
+        raise OutputError(f"cannot write {shown!r}: it already exists (allow overwriting it)")
     # Probe with a real temporary file: os.access says yes to root on a read-only file system.
     try:
         fd, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise UsageError(_unwritable(target, exc)) from exc
+        raise OutputError(_unwritable(target, exc)) from exc
     os.close(fd)
     os.unlink(name)

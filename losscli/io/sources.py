@@ -6,7 +6,7 @@ only what it needs to know the schema (a Parquet footer, an IPC schema, the firs
 JSON Lines file); :meth:`BatchSource.batches` then streams the rows, decoding only the requested
 columns, in batches of at most ``batch_size`` rows, so memory stays bounded by the batch size
 whatever the size of the input. Every pyarrow or OS error is turned into a one-line
-:class:`~losscli.errors.InputDataError` (or :class:`~losscli.errors.UsageError`) naming the file.
+:class:`~losscli.errors.InputFileError` (or :class:`~losscli.errors.UsageError`) naming the file.
 
 This module is the public face; the work is done by :mod:`~losscli.io.paths` (which files),
 :mod:`~losscli.io.opening` (one input), :mod:`~losscli.io.formats` (which format) and the readers.
@@ -14,6 +14,7 @@ This module is the public face; the work is done by :mod:`~losscli.io.paths` (wh
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import operator
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
 
-from losscli.errors import InputDataError, UsageError
+from losscli.errors import ColumnError, InputDataError, InputFileError, UsageError
+from losscli.io.columns import check_unique
 from losscli.io.formats import family, normalize_delimiter, normalize_format
 from losscli.io.opening import OpenOptions, open_path, open_stream
 from losscli.io.paths import expand_paths
@@ -133,7 +135,7 @@ class BatchSource:
         """Stream the input projected to ``columns`` (in that order), decoding nothing else.
 
         Every batch has at most ``batch_size`` rows and at least one. Columns are checked against
-        :attr:`schema` at once; read errors are raised as :class:`InputDataError` while iterating.
+        :attr:`schema` at once; read errors are raised as :class:`InputFileError` while iterating.
         """
         wanted = self._start(columns)
         return self._generate(wanted)
@@ -167,7 +169,7 @@ class BatchSource:
         for name in wanted:
             if name not in names:
                 shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-                raise InputDataError(
+                raise ColumnError(
                     f"no column '{name}' in {self.description}; its columns are: {shown}"
                 )
         if self._started and not self.rereadable:
@@ -177,6 +179,22 @@ class BatchSource:
         self._check_files(wanted)
         self._started = True
         return wanted
+
+    @contextlib.contextmanager
+    def naming_errors(self) -> Iterator[None]:
+        """Data errors raised inside (a NaN, a bad label) name this input, if they do not yet.
+
+        The computation that finds them knows rows, not files; a user with several inputs
+        needs both.
+        """
+        try:
+            yield
+        except InputDataError as exc:
+            message = str(exc)
+            named = [self.description, *(f"'{reader.label}'" for reader in self._readers)]
+            if any(name in message for name in named):
+                raise
+            raise type(exc)(f"{self.description}: {message}") from exc
 
     def close(self) -> None:
         """Release the input and remove any temporary file; safe to call more than once."""
@@ -194,16 +212,19 @@ class BatchSource:
         return f"<{type(self).__name__} {self.description!r} format={self.format}>"
 
     def _check_files(self, columns: list[str]) -> None:
-        """Raise before any reading if a file lacks one of ``columns`` or cannot fit its type."""
+        """Raise before any reading if a file lacks one of ``columns``, has it twice, or cannot
+        fit its type."""
         for name in dict.fromkeys(columns):
             if name in self._conflicts:
-                raise InputDataError(f"cannot read {self.description}: {self._conflicts[name]}")
+                raise InputFileError(f"cannot read {self.description}: {self._conflicts[name]}")
             for reader in self._readers:
-                if name not in reader.schema.names:
-                    raise InputDataError(
-                        f"cannot read '{reader.label}': it has no column '{name}', which other "
-                        f"files in {self.description} have"
+                count = reader.schema.names.count(name)
+                if count == 0:
+                    raise InputFileError(
+                        f"cannot read '{reader.label}': it has no column '{name}', which the "
+                        f"other files of {self.description} have"
                     )
+                check_unique(name, reader.schema.names, f"'{reader.label}'")
 
     def _generate(self, wanted: list[str]) -> Iterator[pa.RecordBatch]:
         target = self._target(wanted)
@@ -277,7 +298,7 @@ def open_source(
 
     Raises:
         UsageError: the request is wrong: no input, stdin is a terminal, an unknown format.
-        InputDataError: an input is missing, unreadable, corrupt, or the files do not fit together.
+        InputFileError: an input is missing, unreadable, corrupt, or the files do not fit together.
     """
     paths = (spec.paths,) if isinstance(spec.paths, str) else tuple(spec.paths)
     options = OpenOptions(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from losscli.errors import InputDataError
+from losscli.errors import InputFileError
 from losscli.io.rawinput import RawInput, Readable
 from losscli.io.reasons import READ_ERRORS, os_reason, reason
 
@@ -21,7 +21,7 @@ def spool(source: RawInput, suffix: str) -> str:
     """Copy the decompressed bytes of ``source`` to a new temporary file; return its path.
 
     Raises:
-        InputDataError: ``source`` cannot be read, or the temporary file cannot be written.
+        InputFileError: ``source`` cannot be read, or the temporary file cannot be written.
     """
     import tempfile  # ~6 ms (shutil, random, bz2, lzma): most inputs are never spooled
 
@@ -37,7 +37,7 @@ def spool(source: RawInput, suffix: str) -> str:
                     stream.close()
     except OSError as err:
         remove_quietly(path)
-        raise InputDataError(
+        raise InputFileError(
             f"cannot copy '{source.label}' to a temporary file: {os_reason(err)}"
         ) from err
     except BaseException:
@@ -57,4 +57,4 @@ def _read_chunk(stream: Readable, label: str) -> bytes:
     try:
         return stream.read(_COPY_CHUNK)
     except READ_ERRORS as err:
-        raise InputDataError(f"cannot read '{label}': {reason(err)}") from err
+        raise InputFileError(f"cannot read '{label}': {reason(err)}") from err

@@ -156,11 +156,17 @@ class CsvReader(_TextReader):
         return pa_csv.ParseOptions(delimiter=self._delimiter)
 
     def _explain(self, text: str, rows: int | None) -> str:
+        """Name the column, and the row: exactly for a line range, else the batch's first.
+
+        Rows count from 0 after the header, as in every other error. pyarrow numbers the lines
+        of the text it parsed from 1 ("Row #k"), which for a line range (parsed without its
+        header, see :meth:`_parse_range`) is row ``rows + k - 1`` of the input.
+        """
         straddles = _straddles(text, rows, self._block_size)
         if straddles is not None:
             return straddles
         ending = _cut_short(self._stream) or _cut_short_whole(self._whole)
-        if ending is not None and "columns, got" in text:
+        if ending is not None and _is_last_row(text, ending[1]):
             lines, cut = ending
             shown = cut[:40].decode("utf-8", "replace") + ("..." if len(cut) > 40 else "")
             return (
@@ -175,7 +181,13 @@ class CsvReader(_TextReader):
                 lambda match: _csv_column(schema.names, int(match.group(1))),
                 text,
             )
-        notes = [f"at or after data row {rows + 1}"] if rows else []
+        notes = []
+        line = re.search(r"Row #(\d+): ", text)
+        if line is not None and rows is not None:
+            text = text.replace(line.group(0), "", 1)
+            notes.append(f"at row {rows + int(line.group(1)) - 1}")
+        elif rows:
+            notes.append(f"at or after row {rows}")
         if "conversion error" in text:
             notes.append("column types are inferred from the first rows")
         return f"{text} ({'; '.join(notes)})" if notes else text
@@ -198,9 +210,9 @@ class JsonLinesReader(_TextReader):
             return straddles
         if rows is None:
             return text
-        # pyarrow counts rows from the start of the block; make the number count from the start.
+        # pyarrow counts rows from 0 at the start of the block; count them from the input's start.
         return re.sub(
-            r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1)) + 1}", text
+            r" in row (\d+)$", lambda match: f" in row {rows + int(match.group(1))}", text
         )
 
 
@@ -278,6 +290,19 @@ def _cut_short_whole(data: bytes | None) -> tuple[int, bytes] | None:
     if not data or data.endswith(b"\n"):
         return None
     return data.count(b"\n"), data[data.rfind(b"\n") + 1 :]
+
+
+def _is_last_row(text: str, tail: bytes) -> bool:
+    """Whether pyarrow's "expected N columns, got M: ROW" is about ``tail``, the unended line.
+
+    Only then is the input cut short; a bad row elsewhere (garbage, a ragged row) is not.
+    """
+    found = re.search(r"columns, got \d+: (.*)$", text, flags=re.S)
+    if found is None:
+        return False
+    row = found.group(1).strip()
+    line = tail.decode("utf-8", "replace").strip()
+    return bool(row) and (line.startswith(row[:40]) or row.startswith(line[:40]))
 
 
 def _csv_column(names: list[str], index: int) -> str:

@@ -69,11 +69,14 @@ def _load_module(source: str) -> Any:
         if module_name in sys.modules:
             return sys.modules[module_name]
         spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec is not None and spec.loader is not None
+        if spec is None or spec.loader is None:  # Python loads modules from .py files only
+            raise UsageError(
+                f"cannot load losses from {source!r}: it is not a Python file (FILE.py:NAME)"
+            )
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a module calling sys.exit() must not end losscli
             raise UsageError(f"loading {source} failed: {type(exc).__name__}: {exc}") from exc
         sys.modules[module_name] = module
         return module
@@ -81,7 +84,7 @@ def _load_module(source: str) -> Any:
         return importlib.import_module(source)
     except ImportError as exc:
         raise UsageError(f"cannot import {source!r}: {exc}") from exc
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise UsageError(f"importing {source} failed: {type(exc).__name__}: {exc}") from exc
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from losscli.errors import EXIT_BAD_DATA, EXIT_GATE_FAILED, EXIT_USAGE
+from losscli.errors import EXIT_BAD_DATA, EXIT_GATE_FAILED, EXIT_OUTPUT, EXIT_USAGE
 from tests.cli.conftest import SAMPLES, invoke, run_process
 from tests.test_curve import fake_matplotlib, without_matplotlib
 
@@ -234,7 +234,7 @@ def test_png_with_matplotlib_writes_the_file_and_the_report(
 def test_png_into_a_missing_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_matplotlib(monkeypatch)
     result = invoke("curve", HEALTHY, "-q", "--png", str(tmp_path / "no" / "curve.png"))
-    assert result.exit_code == EXIT_USAGE
+    assert result.exit_code == EXIT_OUTPUT
     assert "no such directory" in result.stderr
     assert result.stdout == ""  # checked before any work
 
