@@ -194,7 +194,7 @@ def read_history(path: str | os.PathLike[str]) -> History:
     epochs: np.ndarray | None = None
     for name in numeric:
         column = table.column(name)
-        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         values = np.asarray(values, dtype=np.float64)
         if name == "epoch":
             epochs = _epochs(values, column.null_count, description)

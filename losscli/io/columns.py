@@ -205,11 +205,13 @@ def _column_array(column: pa.Array | pa.ChunkedArray, name: str, *, pad_ragged: 
         return _primitive_to_numpy(column)  # the common case: no conversion
     import pyarrow.compute as pc
 
+    # safe=False: an integer beyond 2**53 rounds to the nearest float64, as NumPy rounds it,
+    # instead of Arrow's "Integer value ... not in range" (an internal error before).
     if pa.types.is_boolean(dtype) or pa.types.is_decimal(dtype):
-        column = pc.cast(column, pa.float64())
+        column = pc.cast(column, pa.float64(), safe=False)
     if column.null_count:
         # Nulls become NaN, which the NaN policy handles.
-        column = pc.fill_null(pc.cast(column, pa.float64()), np.nan)
+        column = pc.fill_null(pc.cast(column, pa.float64(), safe=False), np.nan)
     return _primitive_to_numpy(column)
 
 

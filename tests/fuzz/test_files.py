@@ -1,0 +1,65 @@
+"""Fuzzed CSV and Parquet files through compute, evaluate, compare and doctor.
+
+Every command must end with a result or one error line and exit 2 or 3 (doctor and gates: 1),
+never exit 4 or a traceback; a successful compute must print what ``losscli.compute`` gives on
+the drawn arrays and, where one exists, what the float64 reference gives.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import event, given
+
+import losscli
+from losscli.errors import InputDataError
+from tests.cli.conftest import invoke
+from tests.fuzz.budget import budget
+from tests.fuzz.oracle import as_number, check_numbers, check_outcome, reference_value
+from tests.fuzz.scenarios import Scenario, scenarios
+
+
+def expected(scenario: Scenario) -> float | None:
+    """``losscli.compute`` on the drawn arrays; None when the columns are not all numbers."""
+    arrays = scenario.arrays()
+    if arrays is None:
+        return None
+    y_true, y_pred, weights = arrays
+    try:
+        computed = losscli.compute(
+            scenario.spec.name,
+            y_true,
+            y_pred,
+            sample_weight=weights,
+            reduction=scenario.reduction,
+            nan=scenario.nan,
+            dtype=scenario.dtype,
+        )
+    except InputDataError as exc:
+        raise AssertionError(f"the CLI accepted what the API refuses: {exc}") from exc
+    return float(computed.value)
+
+
+def check_compute(scenario: Scenario, path: Path) -> float | None:
+    result = invoke("compute", "--format", "json", *scenario.options(), str(path))
+    check_outcome(result)
+    event(f"compute exit {result.exit_code}")
+    if result.exit_code != 0:
+        return None
+    document = check_numbers(result.stdout, nonfinite_allowed=scenario.nan == "propagate")
+    value = as_number(document["results"][0]["value"])
+    want = expected(scenario)
+    if want is not None:
+        tolerance = 1e-6 if scenario.dtype != "float64" else 1e-12
+        np.testing.assert_allclose(value, want, rtol=tolerance, atol=1e-300)
+    return value
+
+
+@budget(60)
+@given(scenario=scenarios())
+def test_fuzzed_files_through_every_command(scenario: Scenario) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = scenario.write(Path(directory))
+        check_compute(scenario, path)
