@@ -263,7 +263,10 @@ class DatasetComputation:
         dtype = self.dtypes[clipping[0].label]
         eps = epsilon(dtype)
         values = y_pred if not invalid.size or not invalid.any() else y_pred[~invalid]
-        values = values.astype(dtype, copy=False)
+        # A value beyond float32's range becomes inf here (counted as clipped); the loss itself
+        # reports it as an error, so NumPy's overflow warning would only be a stray stderr line.
+        with np.errstate(over="ignore"):
+            values = values.astype(dtype, copy=False)
         return int(np.count_nonzero((values < eps) | (values > dtype.type(1) - eps)))
 
     def report(self, inputs: Sequence[str], notes: Sequence[str] = ()) -> ComputeReport:
