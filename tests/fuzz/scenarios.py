@@ -20,7 +20,9 @@ from tests.fuzz.tables import Column, Table, columns, csv_cell, names
 FLAT_TARGETS = (Target.REAL, Target.BINARY, Target.ONE_HOT, Target.DISTRIBUTION)
 FLAT = [spec.name for spec in list_losses() if spec.target in FLAT_TARGETS]
 SPARSE = [spec.name for spec in list_losses() if spec.target is Target.SPARSE_LABEL]
-OTHER = [spec.name for spec in list_losses() if spec.target not in (*FLAT_TARGETS, Target.SPARSE_LABEL)]
+OTHER = [
+    spec.name for spec in list_losses() if spec.target not in (*FLAT_TARGETS, Target.SPARSE_LABEL)
+]
 NUMERIC = ("float64",) * 6 + ("float32", "float16", "int64", "int8", "bool", "decimal")
 ODD = ("numeric_string", "string", "list", "null", "uint32")
 
@@ -106,7 +108,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         y_true=tuple(labels[:true_width]),
         y_pred=tuple(labels[true_width : true_width + pred_width]),
         weight=labels[true_width + pred_width] if has_weight else None,
-        reduction=draw(st.sampled_from([None, "sum_over_batch_size", "sum", "max", "mean_with_sample_weight"])),
+        reduction=draw(
+            st.sampled_from([None, "sum_over_batch_size", "sum", "max", "mean_with_sample_weight"])
+        ),
         nan=draw(st.sampled_from(["error", "skip", "propagate"])),
         dtype=draw(st.sampled_from([None, "float32", "float64"])),
         batch_size=draw(st.sampled_from([1, 2, 3, 65536])),

@@ -57,9 +57,49 @@ def check_compute(scenario: Scenario, path: Path) -> float | None:
     return value
 
 
-@budget(60)
+def check_evaluate(scenario: Scenario, path: Path, computed: float | None) -> None:
+    """evaluate fails as compute does, and otherwise prints compute's value overall."""
+    result = invoke("evaluate", "--format", "json", *scenario.options(), str(path))
+    check_outcome(result)
+    if computed is None:
+        assert result.exit_code != 0, "evaluate accepted what compute refused"
+        return
+    assert result.exit_code == 0, result.stderr
+    document = check_numbers(result.stdout, nonfinite_allowed=scenario.nan == "propagate")
+    overall = as_number(document["results"][0]["value"])
+    np.testing.assert_allclose(overall, computed, rtol=1e-12, atol=1e-300)
+
+
+def check_compare(scenario: Scenario, path: Path, computed: float | None) -> None:
+    """A file compared with itself: both sides equal compute's value, the difference 0."""
+    args = ("compare", "--format", "json", "--aligned", "--replicates", "20")
+    result = invoke(*args, *scenario.options(), str(path), str(path))
+    check_outcome(result)
+    if computed is None or result.exit_code != 0:
+        return
+    document = check_numbers(result.stdout, nonfinite_allowed=scenario.nan == "propagate")
+    row = document["results"][0]
+    for side in ("new", "old"):
+        np.testing.assert_allclose(as_number(row[side]["value"]), computed, rtol=1e-12)
+
+
+def check_doctor(scenario: Scenario, path: Path) -> None:
+    """doctor reads any file: a report (exit 0, or 1 for error findings) or a data error."""
+    args = ["--y-true", ",".join(scenario.y_true), "--y-pred", ",".join(scenario.y_pred)]
+    if scenario.weight is not None:
+        args += ["--sample-weight", scenario.weight]
+    result = invoke("doctor", "--format", "json", "-q", *args, str(path))
+    check_outcome(result, allowed=(0, 1, 2, 3))
+    if result.exit_code in (0, 1):
+        check_numbers(result.stdout, nonfinite_allowed=False)
+
+
+@budget(40)
 @given(scenario=scenarios())
 def test_fuzzed_files_through_every_command(scenario: Scenario) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = scenario.write(Path(directory))
-        check_compute(scenario, path)
+        computed = check_compute(scenario, path)
+        check_evaluate(scenario, path, computed)
+        check_compare(scenario, path, computed)
+        check_doctor(scenario, path)
