@@ -89,9 +89,16 @@ def natural_key(name: str) -> list[object]:
 
 
 def _expand(text: str, names: Sequence[str], role: str) -> tuple[str, ...]:
-    """A comma list of names and globs, each checked against the schema."""
+    """A comma list of names and globs, each checked against the schema.
+
+    A column named exactly ``text`` (or a part with its spaces) wins over the list syntax, so
+    names with commas, glob characters or surrounding spaces stay selectable.
+    """
+    if text in names:
+        return (text,)
     chosen: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
+    for raw in text.split(","):
+        part = raw if raw in names else raw.strip()
         if not part:
             continue
         if any(ch in part for ch in "*?["):

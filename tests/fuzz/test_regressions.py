@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import losscli
@@ -68,3 +70,27 @@ def test_dataset_sums_overflowing_float32_are_a_data_error(name: str, tmp_path: 
     path.write_text("t0,t1,p0,p1\n" + "1,1,3.4028234663852886e+38,1e38\n" * 2)
     result = invoke("compute", "-q", "-l", name, "--y-true", "t*", "--y-pred", "p*", str(path))
     check_outcome(result, allowed=(3,))
+
+
+@pytest.mark.parametrize("name", [" y ", "a,b", "p*", "x[1]"])
+def test_any_column_name_can_be_selected(name: str, tmp_path: Path) -> None:
+    """Names with surrounding spaces were stripped to a name that is not there (exit 3);
+    names with ',' or glob characters were split or matched as patterns."""
+    path = tmp_path / "names.parquet"
+    table = pa.table({"t": [1.0, 2.0], name: [1.5, 2.5], "p0": [9.0, 9.0], "a": [9.0, 9.0]})
+    pq.write_table(table, path)
+    result = invoke(
+        "compute",
+        "-q",
+        "--format",
+        "json",
+        "-l",
+        "mse",
+        "--y-true",
+        "t",
+        "--y-pred",
+        name,
+        str(path),
+    )
+    check_outcome(result, allowed=(0,))
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.25)
