@@ -22,11 +22,30 @@ from tests.fuzz.scenarios import Scenario, scenarios
 
 
 def expected(scenario: Scenario) -> float | None:
-    """``losscli.compute`` on the drawn arrays; None when the columns are not all numbers."""
+    """``losscli.compute`` on the drawn arrays; None when the columns are not all numbers.
+
+    Where the float64 reference has the loss and the drawn rows are all finite, the API's
+    value is checked against it too (float32 tolerance unless computed in float64).
+    """
     arrays = scenario.arrays()
     if arrays is None:
         return None
     y_true, y_pred, weights = arrays
+    value = _api_value(scenario, y_true, y_pred, weights)
+    dtype = scenario.dtype or "float32"
+    reduction = scenario.reduction or "sum_over_batch_size"
+    finite = weights is None or np.isfinite(weights).all()
+    reference = reference_value(scenario.spec.name, y_true, y_pred, weights, reduction, dtype)
+    if finite and reference is not None:
+        event("compute checked against the float64 reference")
+        tolerance = 1e-4 if dtype == "float32" else 1e-9
+        np.testing.assert_allclose(value, reference, rtol=tolerance, atol=1e-6)
+    return value
+
+
+def _api_value(
+    scenario: Scenario, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None
+) -> float:
     try:
         computed = losscli.compute(
             scenario.spec.name,

@@ -24,10 +24,9 @@ from tests.fuzz.budget import budget
 from tests.fuzz.tables import F32_MAX, F32_TINY
 from tests.losses.test_properties import (
     ALL,
-    ROW_PERMUTABLE,
     PER_ROW,
+    ROW_PERMUTABLE,
     SCALAR_REDUCTIONS,
-    SPLITTABLE,
     ids,
     result,
     seeds,
