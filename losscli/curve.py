@@ -216,9 +216,11 @@ def _is_numeric(dtype: Any) -> bool:
 
 
 def _epochs(values: np.ndarray, nulls: int, description: str) -> np.ndarray:
-    if nulls or not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+    # Beyond 2**53 a float is no exact epoch number (and 2**63 does not fit int64 at all).
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**53)
+    if nulls or not np.all(whole):
         raise InputDataError(
-            f"column 'epoch' of '{description}' must hold whole numbers in every row"
+            f"column 'epoch' of '{description}' must hold whole numbers (below 2**53) in every row"
         )
     return values.astype(np.int64)
 

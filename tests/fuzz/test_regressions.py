@@ -94,3 +94,12 @@ def test_any_column_name_can_be_selected(name: str, tmp_path: Path) -> None:
     )
     check_outcome(result, allowed=(0,))
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.25)
+
+
+def test_epoch_beyond_2_53_is_a_data_error(tmp_path: Path) -> None:
+    """Casting epoch 2**63-1 (as float64: 2**63) to int64 warned 'invalid value' (exit 4)."""
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,loss\n0,1\n9223372036854775807,2\n")
+    result = invoke("curve", "-q", "--format", "json", str(path))
+    check_outcome(result, allowed=(3,))
+    assert "whole numbers" in result.stderr
