@@ -101,7 +101,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     total = true_width + pred_width + has_weight + extra
     labels = draw(st.lists(names, min_size=total, max_size=total, unique_by=str.casefold))
     kinds = draw(st.sampled_from([NUMERIC, NUMERIC + ODD]))
-    table = Table(tuple(draw(columns(label, rows, kinds)) for label in labels))
+    clean = draw(st.booleans())
+    table = Table(tuple(draw(columns(label, rows, kinds, clean)) for label in labels))
     return Scenario(
         table=table,
         loss=spec.name,
