@@ -86,8 +86,8 @@ def reference_value(
 ) -> float | None:
     """The float64 reference on the inputs rounded to ``dtype``, or None when it has none.
 
-    None too when a per-row value would overflow ``dtype``: losscli then reports the row as
-    non-finite by design, which the float64 reference cannot reproduce.
+    None too for non-finite inputs (the NaN policy's business) and when a per-row value comes
+    near ``dtype``'s largest: losscli reports such rows as non-finite by design.
     """
     function = ROW_REFERENCES.get(name)
     if function is None or reduction == "max":
