@@ -157,7 +157,7 @@ class DatasetComputation:
                 y_true = y_true if keep.size == 0 else y_true[keep]
             for label, scan in scans.items():
                 if verdicts[label] and y_true.size:
-                    verdicts[label] = scan.of_batch(y_true)
+                    verdicts[label] = scan.verdict(y_true, self.dtypes[label])
         for label, scan in scans.items():
             self.contexts[label] = {scan.keyword: verdicts[label]}
 
