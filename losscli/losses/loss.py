@@ -56,7 +56,11 @@ class Loss:
         """The loss of every sample, from arrays already prepared for this loss.
 
         ``context`` carries dataset-level facts (see :class:`~losscli.losses.spec.DatasetScan`).
+        A batch left empty (every row skipped as non-finite) has no losses: batch-scope
+        kernels (max over the batch's pairs) cannot run on it.
         """
+        if len(y_pred) == 0 and self.scope is Scope.BATCH:
+            return np.zeros(0, dtype=np.result_type(y_pred))
         return self.spec.kernel(y_true, y_pred, **self.params, **context)
 
     def row_mask(

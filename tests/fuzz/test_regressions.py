@@ -103,3 +103,41 @@ def test_epoch_beyond_2_53_is_a_data_error(tmp_path: Path) -> None:
     result = invoke("curve", "-q", "--format", "json", str(path))
     check_outcome(result, allowed=(3,))
     assert "whole numbers" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["compute", "compare"])
+def test_hinge_label_rule_sees_labels_in_the_compute_dtype(command: str, tmp_path: Path) -> None:
+    """The file's label scan saw 2.2e-308 as a non-binary label (no {0,1} -> {-1,1} mapping)
+    while the float32 kernel, like Keras, saw 0: 1.0 instead of the API's 1.1."""
+    path = tmp_path / "hinge.csv"
+    path.write_text("t,p\n" + "0,0\n" * 9 + "2.2250738585072014e-308,1\n")
+    y_true, y_pred = np.array([0.0] * 9 + [2.2250738585072014e-308]), np.array([0.0] * 9 + [1])
+    expected = losscli.compute("hinge", y_true[:, None], y_pred[:, None]).value
+    assert expected == pytest.approx(1.1)  # (9 * 1 + 2) / 10, labels mapped to -1
+    args = ["-q", "--format", "json", "-l", "hinge", "--y-true", "t", "--y-pred", "p"]
+    if command == "compare":
+        args = ["--aligned", "--replicates", "20", *args, str(path)]
+    result = invoke(command, *args, str(path))
+    check_outcome(result, allowed=(0,))
+    row = json.loads(result.stdout)["results"][0]
+    assert (row["new"] if command == "compare" else row)["value"] == pytest.approx(expected)
+
+
+def test_dataset_scope_loss_with_list_weights_is_a_weight_error(tmp_path: Path) -> None:
+    """Per-element weights reached np.broadcast_to(weights, (rows,)): a ValueError (exit 4)."""
+    path = tmp_path / "w.parquet"
+    table = {"t": [1.0, 0.0], "p": [0.5, 0.5], "w": pa.array([[1.0, 2.0], [1.0, 2.0]])}
+    pq.write_table(pa.table(table), path)
+    args = ["-q", "-l", "dice", "--y-true", "t", "--y-pred", "p", "--sample-weight", "w"]
+    result = invoke("compute", *args, str(path))
+    check_outcome(result, allowed=(3,))
+    assert "one sample weight per row" in result.stderr
+
+
+def test_batch_left_empty_by_skipped_rows_is_not_an_internal_error(tmp_path: Path) -> None:
+    """Circle's kernel ran on the empty batch left by --nan skip: ValueError (exit 4)."""
+    path = tmp_path / "circle.csv"
+    path.write_text("t,p,w\n0,0,\n1,0.5,1\n")
+    args = ["-q", "-l", "circle", "--y-true", "t", "--y-pred", "p", "--sample-weight", "w"]
+    result = invoke("compute", *args, "--nan", "skip", "--batch-size", "1", str(path))
+    check_outcome(result, allowed=(0,))
