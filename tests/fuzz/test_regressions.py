@@ -141,3 +141,14 @@ def test_batch_left_empty_by_skipped_rows_is_not_an_internal_error(tmp_path: Pat
     args = ["-q", "-l", "circle", "--y-true", "t", "--y-pred", "p", "--sample-weight", "w"]
     result = invoke("compute", *args, "--nan", "skip", "--batch-size", "1", str(path))
     check_outcome(result, allowed=(0,))
+
+
+def test_compare_propagates_opposite_infinities_without_a_warning(tmp_path: Path) -> None:
+    """Dice's bootstrap sums added inf and -inf under --nan propagate: a warning (exit 4)."""
+    path = tmp_path / "inf.csv"
+    path.write_text("t0,t1,p0,p1\n0,0,0,inf\n0,0,-inf,0\n")
+    args = ["-q", "-l", "dice", "--y-true", "t*", "--y-pred", "p*", "--nan", "propagate"]
+    args += ["--batch-size", "1", "--aligned", "--replicates", "20", "--format", "json"]
+    result = invoke("compare", *args, str(path), str(path))
+    check_outcome(result, allowed=(0,))
+    assert json.loads(result.stdout)["results"][0]["new"]["value"] == "NaN"
