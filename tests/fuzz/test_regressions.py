@@ -152,3 +152,13 @@ def test_compare_propagates_opposite_infinities_without_a_warning(tmp_path: Path
     result = invoke("compare", *args, str(path), str(path))
     check_outcome(result, allowed=(0,))
     assert json.loads(result.stdout)["results"][0]["new"]["value"] == "NaN"
+
+
+def test_compare_bootstrap_of_an_infinite_loss_without_a_warning(tmp_path: Path) -> None:
+    """The bootstrap's weights @ losses met 0 * inf under --nan propagate: a warning (exit 4)."""
+    path = tmp_path / "inf.csv"
+    path.write_text("t,p\n" + "0,0\n" * 16 + "0,inf\n")
+    args = ["-q", "-l", "hinge", "--y-true", "t", "--y-pred", "p", "--nan", "propagate"]
+    args += ["--batch-size", "1", "--aligned", "--replicates", "20", "--format", "json"]
+    result = invoke("compare", *args, str(path), str(path))
+    check_outcome(result, allowed=(0,))
