@@ -48,6 +48,10 @@ NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 """How the JSON output spells non-finite numbers (docs/output.md)."""
 
 
+TEXT_FIELDS = {"inputs", "input", "columns", "column", "message", "label", "slice", "slice_label"}
+"""Fields that hold names and messages: a column may be called "NaN"."""
+
+
 def as_number(value: Any) -> float:
     """A JSON number, or one of the strings that stand for NaN and the infinities."""
     return NONFINITE[value] if isinstance(value, str) else float(value)
@@ -60,8 +64,9 @@ def numbers(document: Any) -> Iterator[float]:
     elif isinstance(document, str) and document in NONFINITE:
         yield NONFINITE[document]
     elif isinstance(document, dict):
-        for value in document.values():
-            yield from numbers(value)
+        for key, value in document.items():
+            if key not in TEXT_FIELDS:
+                yield from numbers(value)
     elif isinstance(document, list):
         for value in document:
             yield from numbers(value)
