@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format docs bench bench-quick bench-env bench-kernels bench-stream clean
+.PHONY: install demo test fuzz lint format docs bench bench-quick bench-env bench-kernels bench-stream clean
 
 # The peers benchmark: peers live in their own venv (not project dependencies).
 BENCH_VENV  := .venv-bench
@@ -45,6 +45,11 @@ docs: install  ## regenerate the README's table of losses and docs/losses.md fro
 
 test: lint  ## lint, then the whole test suite
 	$(BIN)/python -m pytest -q
+
+# The fuzzers and registry properties with 100x their CI examples (docs/reliability.md).
+fuzz: install  ## the long fuzz campaign: about 20 minutes on 2 cores
+	HYPOTHESIS_PROFILE=campaign $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--hypothesis-show-statistics tests/fuzz tests/losses/test_registry_properties.py
 
 $(BENCH_STAMP): bench/requirements-peers.txt
 	$(PYTHON) -m venv $(BENCH_VENV)

@@ -198,7 +198,7 @@ def read_history(path: str | os.PathLike[str]) -> History:
     epochs: np.ndarray | None = None
     for name in numeric:
         column = table.column(name)
-        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         values = np.asarray(values, dtype=np.float64)
         if name == "epoch":
             epochs = _epochs(values, column.null_count, description)
@@ -220,8 +220,12 @@ def _is_numeric(dtype: Any) -> bool:
 
 
 def _epochs(values: np.ndarray, nulls: int, description: str) -> np.ndarray:
-    if nulls or not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
-        raise ColumnError(f"column 'epoch' of '{description}' must hold whole numbers in every row")
+    # Beyond 2**53 a float is no exact epoch number (and 2**63 does not fit int64 at all).
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**53)
+    if nulls or not np.all(whole):
+        raise ColumnError(
+            f"column 'epoch' of '{description}' must hold whole numbers (below 2**53) in every row"
+        )
     return values.astype(np.int64)
 
 

@@ -22,7 +22,7 @@ from losscli.arrays import (
     prepare,
     row_number,
 )
-from losscli.errors import NonFiniteError, ShapeError, UsageError
+from losscli.errors import NonFiniteError, ShapeError, UsageError, WeightError
 from losscli.losses import Loss
 from losscli.losses.spec import Scope, Target
 from losscli.state import LossState
@@ -171,6 +171,11 @@ def evaluate_batch(
         weights = by_class if weights is None else weights * _per_row(weights, by_class)
 
     if loss.scope is Scope.DATASET:
+        if weights is not None and weights.ndim != 1:
+            raise WeightError(
+                f"{loss.name}: its value is one number for the whole dataset, so it takes one "
+                f"sample weight per row, not weights of shape {weights.shape}"
+            )
         statistics = loss.statistics(batch.y_true, batch.y_pred, weights)
         if loss.weighted_statistics:  # the weights are inside the sums, not on the result
             return BatchValues(rows, kept, statistics=statistics)

@@ -161,7 +161,7 @@ class DatasetComputation:
                 y_true = y_true if keep.size == 0 else y_true[keep]
             for label, scan in scans.items():
                 if verdicts[label] and y_true.size:
-                    verdicts[label] = scan.of_batch(y_true)
+                    verdicts[label] = scan.verdict(y_true, self.dtypes[label])
         for label, scan in scans.items():
             self.contexts[label] = {scan.keyword: verdicts[label]}
 
@@ -269,7 +269,10 @@ class DatasetComputation:
         dtype = self.dtypes[clipping[0].label]
         eps = epsilon(dtype)
         values = y_pred if not invalid.size or not invalid.any() else y_pred[~invalid]
-        values = values.astype(dtype, copy=False)
+        # A value beyond float32's range becomes inf here (counted as clipped); the loss itself
+        # reports it as an error, so NumPy's overflow warning would only be a stray stderr line.
+        with np.errstate(over="ignore"):
+            values = values.astype(dtype, copy=False)
         return int(np.count_nonzero((values < eps) | (values > dtype.type(1) - eps)))
 
     def report(self, inputs: Sequence[str], notes: Sequence[str] = ()) -> ComputeReport:

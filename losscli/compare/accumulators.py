@@ -39,7 +39,8 @@ class StatisticReplicates:
         statistics = np.asarray(batch.statistics, dtype=np.float64)
         if self.sums is None:
             self.sums = np.zeros((self.replicates, len(statistics)))
-        self.sums[replicate] += statistics
+        with np.errstate(invalid="ignore"):  # inf + -inf under --nan propagate: NaN by policy
+            self.sums[replicate] += statistics
         rows = batch.rows_used
         self.counts[replicate] += rows
         if batch.weights is None:

@@ -105,7 +105,7 @@ class PairedComputation:
                 y_true = y_true if keep.size == 0 else y_true[keep]
             for label, scan in scans.items():
                 if verdicts[label] and y_true.size:
-                    verdicts[label] = scan.of_batch(y_true)
+                    verdicts[label] = scan.verdict(y_true, self.dtypes[label])
         for label, scan in scans.items():
             self.contexts[label] = {scan.keyword: verdicts[label]}
 
@@ -269,7 +269,9 @@ class PairedComputation:
                 for sid, positions in targets:
                     part = weights[positions]
                     if stacked is not None:
-                        sums = part.T @ stacked[lo:hi][positions]
+                        # Non-finite losses under --nan propagate: NaN/inf by policy.
+                        with np.errstate(invalid="ignore", over="ignore"):
+                            sums = part.T @ stacked[lo:hi][positions]
                         for number, fold in enumerate(summed):
                             accumulator = self._accumulator(fold.model, fold.index, sid)
                             accumulator.add_sums(sums[:, 3 * number : 3 * number + 3])
@@ -316,22 +318,24 @@ class PairedComputation:
     def results(self) -> tuple[ComparisonResult, ...]:
         """One result per loss over all rows, then one per slice (sorted by slice value)."""
         results = []
-        for index, job in enumerate(self.jobs):
-            for sid in [OVERALL, *self._slices.sorted_ids()]:
-                if (NEW, index, sid) not in self._accumulators:
-                    continue
-                results.append(
-                    summarize(
-                        job,
-                        self._accumulators[(NEW, index, sid)],
-                        self._accumulators[(OLD, index, sid)],
-                        reduction=self.reduction(job),
-                        dtype=self.dtypes[job.label],
-                        level=self.options.level,
-                        replicates=self.options.replicates,
-                        slice_=self._slices.named(sid),
+        # Under --nan propagate, inf - inf and percentiles of NaN are the policy's NaN.
+        with np.errstate(invalid="ignore", over="ignore"):
+            for index, job in enumerate(self.jobs):
+                for sid in [OVERALL, *self._slices.sorted_ids()]:
+                    if (NEW, index, sid) not in self._accumulators:
+                        continue
+                    results.append(
+                        summarize(
+                            job,
+                            self._accumulators[(NEW, index, sid)],
+                            self._accumulators[(OLD, index, sid)],
+                            reduction=self.reduction(job),
+                            dtype=self.dtypes[job.label],
+                            level=self.options.level,
+                            replicates=self.options.replicates,
+                            slice_=self._slices.named(sid),
+                        )
                     )
-                )
         return tuple(results)
 
 

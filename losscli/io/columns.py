@@ -95,10 +95,15 @@ def natural_key(name: str) -> list[object]:
 def expand_columns(text: str, names: Sequence[str], role: str, where: str = "") -> tuple[str, ...]:
     """The columns a comma list of names and globs names, each checked against ``names``.
 
-    ``role`` says what they are for and ``where`` (`` in FILE``) which input, in errors.
+    ``role`` says what they are for and ``where`` (`` in FILE``) which input, in errors. A column
+    named exactly ``text`` (or a part with its spaces) wins over the list syntax, so names with
+    commas, glob characters or surrounding spaces stay selectable.
     """
+    if text in names:
+        return (text,)
     chosen: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
+    for raw in text.split(","):
+        part = raw if raw in names else raw.strip()
         if not part:
             continue
         if any(ch in part for ch in "*?["):
@@ -300,11 +305,13 @@ def _column_array(
         return _primitive_to_numpy(column)  # the common case: no conversion
     import pyarrow.compute as pc
 
+    # safe=False: an integer beyond 2**53 rounds to the nearest float64, as NumPy rounds it,
+    # instead of Arrow's "Integer value ... not in range" (an internal error before).
     if pa.types.is_boolean(dtype) or pa.types.is_decimal(dtype):
-        column = pc.cast(column, pa.float64())
+        column = pc.cast(column, pa.float64(), safe=False)
     if column.null_count:
         # Nulls become NaN, which the NaN policy handles.
-        column = pc.fill_null(pc.cast(column, pa.float64()), np.nan)
+        column = pc.fill_null(pc.cast(column, pa.float64(), safe=False), np.nan)
     return _primitive_to_numpy(column)
 
 

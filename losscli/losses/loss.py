@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from losscli.errors import InputDataError
 from losscli.lazy_numpy import lazy_numpy
 from losscli.losses.spec import LossSpec, Scope
 
@@ -55,7 +56,11 @@ class Loss:
         """The loss of every sample, from arrays already prepared for this loss.
 
         ``context`` carries dataset-level facts (see :class:`~losscli.losses.spec.DatasetScan`).
+        A batch left empty (every row skipped as non-finite) has no losses: batch-scope
+        kernels (max over the batch's pairs) cannot run on it.
         """
+        if len(y_pred) == 0 and self.scope is Scope.BATCH:
+            return np.zeros(0, dtype=np.result_type(y_pred))
         return self.spec.kernel(y_true, y_pred, **self.params, **context)
 
     def row_mask(
@@ -79,18 +84,37 @@ class Loss:
     def statistics(
         self, y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None
     ) -> np.ndarray:
-        """The summable statistics of a dataset-scope loss over one batch."""
-        assert self.spec.ratio is not None
-        if self.spec.ratio.weighted:
-            if weights is None:
-                weights = np.ones(len(y_pred))
-            return self.spec.ratio.statistics(y_true, y_pred, weights, **self.params)
-        return self.spec.ratio.statistics(y_true, y_pred, **self.params)
+        """The summable statistics of a dataset-scope loss over one batch.
+
+        Finite inputs whose sums overflow are a data error (as a value that does not fit the
+        dtype is), not a NaN loss under the 'error' policy and a NumPy warning on stderr.
+        """
+        ratio = self.spec.ratio
+        assert ratio is not None
+        with np.errstate(over="ignore", invalid="ignore"):
+            if ratio.weighted:
+                if weights is None:
+                    weights = np.ones(len(y_pred))
+                sums = np.asarray(ratio.statistics(y_true, y_pred, weights, **self.params))
+            else:
+                sums = np.asarray(ratio.statistics(y_true, y_pred, **self.params))
+        if not np.isfinite(sums).all() and np.isfinite(y_true).all() and np.isfinite(y_pred).all():
+            raise self._overflow(np.result_type(y_pred))
+        return sums
 
     def finalize(self, sums: np.ndarray, dtype: np.dtype) -> float:
-        """A dataset-scope loss's value from its summed statistics."""
+        """A dataset-scope loss's value from its summed statistics (finite sums overflowing
+        ``dtype`` are a data error, as in :meth:`statistics`)."""
         assert self.spec.ratio is not None
-        return self.spec.ratio.finalize(sums, dtype, **self.params)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            value = self.spec.ratio.finalize(sums, dtype, **self.params)
+        if not np.isfinite(value) and np.isfinite(sums).all():
+            raise self._overflow(np.dtype(dtype))
+        return value
+
+    def _overflow(self, dtype: np.dtype) -> InputDataError:
+        advice = "; compute in float64 (--dtype float64)" if dtype.itemsize < 8 else ""
+        return InputDataError(f"{self.name}: the dataset's sums overflow {dtype.name}{advice}")
 
     def keras_config(self) -> dict[str, Any]:
         """The Keras ``{"class_name": ..., "config": ...}`` that builds the same loss."""

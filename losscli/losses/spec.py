@@ -275,6 +275,12 @@ class DatasetScan:
     keyword: str
     of_batch: Callable[[np.ndarray], bool]
 
+    def verdict(self, y_true: np.ndarray, dtype: np.dtype) -> bool:
+        """``of_batch`` of ``y_true`` as the kernel will see it: cast to the compute dtype
+        (Keras casts y_true to y_pred's dtype first; 1e-310 is 0 in float32)."""
+        with np.errstate(over="ignore"):
+            return self.of_batch(np.asarray(y_true).astype(dtype, copy=False))
+
 
 @dataclass(frozen=True)
 class LossSpec:
