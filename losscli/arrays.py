@@ -203,8 +203,10 @@ def labels_array(values: Any, what: str, loss: Loss, row_ids: RowIds = None) -> 
         return array.astype(np.int64)
     if array.dtype.kind != "f":
         raise LabelError(f"{loss.name}: {what} must hold integer class ids")
+    # np.float64: a Python 2.0**53 would be cast to a float16 array's dtype, and overflow.
     with np.errstate(invalid="ignore"):
-        bad = ~(np.isfinite(array) & (array == np.trunc(array)) & (np.abs(array) < 2.0**53))
+        within = np.abs(array) < np.float64(2.0**53)
+        bad = ~(np.isfinite(array) & (array == np.trunc(array)) & within)
     if np.any(bad):
         first = tuple(np.argwhere(bad)[0])
         raise LabelError(

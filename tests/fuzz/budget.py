@@ -2,7 +2,8 @@
 
 ``HYPOTHESIS_PROFILE=campaign`` (``make fuzz``) multiplies every budget, by
 ``LOSSCLI_FUZZ_SCALE`` (default 100); otherwise each test draws its CI budget, which keeps
-``make test`` fast. Deadlines are off: the machines are shared and no test is timed.
+``make test`` fast and, derandomized, the same on every run. Deadlines are off: the machines
+are shared and no test is timed.
 """
 
 from __future__ import annotations
@@ -21,5 +22,8 @@ def budget(ci_examples: int) -> settings:
         max_examples=ci_examples * SCALE,
         deadline=None,
         database=None,
+        # CI draws the same examples every run (no flaky make test); a campaign explores.
+        derandomize=not CAMPAIGN,
+        print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )

@@ -97,9 +97,14 @@ class Column:
         return pa.array(values, type=ARROW_TYPES[self.kind])
 
     def floats(self) -> np.ndarray | None:
-        """The values as float64 (null -> NaN), or ``None`` when they are not numbers."""
+        """The values as float64 (null -> NaN), or ``None`` when they are not numbers.
+
+        Integers without nulls stay int64, as a reader gives them (2**63-1 is no float64).
+        """
         if self.kind in ("string", "list"):
             return None
+        if self.kind in ("int64", "int8", "uint32") and None not in self.values:
+            return np.array(self.values, dtype=np.int64)
         out = np.empty(len(self.values))
         for i, value in enumerate(self.values):
             out[i] = math.nan if value is None else float(value)

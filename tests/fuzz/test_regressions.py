@@ -162,3 +162,14 @@ def test_compare_bootstrap_of_an_infinite_loss_without_a_warning(tmp_path: Path)
     args += ["--batch-size", "1", "--aligned", "--replicates", "20", "--format", "json"]
     result = invoke("compare", *args, str(path), str(path))
     check_outcome(result, allowed=(0,))
+
+
+def test_float16_labels_are_checked_without_overflow(tmp_path: Path) -> None:
+    """The 'below 2**53' label check cast 2**53 to float16: an overflow warning (exit 4)."""
+    path = tmp_path / "labels.parquet"
+    table = {"t": pa.array([0.0, 1.0], pa.float16()), "p": pa.array([0, 1], pa.int64())}
+    pq.write_table(pa.table(table), path)
+    args = ["-q", "--format", "json", "-l", "zero_one", "--y-true", "t", "--y-pred", "p"]
+    result = invoke("compute", *args, str(path))
+    check_outcome(result, allowed=(0,))
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.0
