@@ -30,6 +30,7 @@ import numpy as np
 
 from losscli.errors import InputDataError, InputFileError, UsageError
 from losscli.io.columns import natural_key
+from losscli.render import json_float
 
 __all__ = ["PENALTY_SCHEMA", "ArrayPenalty", "PenaltyReport", "array_penalty", "penalty"]
 
@@ -118,32 +119,24 @@ class PenaltyReport:
                     "shape": list(item.shape),
                     "dtype": item.dtype,
                     "size": item.size,
-                    "sum_abs": _json_float(item.sum_abs),
-                    "sum_squares": _json_float(item.sum_squares),
-                    "l1_term": _json_float(item.l1_term),
-                    "l2_term": _json_float(item.l2_term),
-                    "penalty": _json_float(item.penalty),
+                    "sum_abs": json_float(item.sum_abs),
+                    "sum_squares": json_float(item.sum_squares),
+                    "l1_term": json_float(item.l1_term),
+                    "l2_term": json_float(item.l2_term),
+                    "penalty": json_float(item.penalty),
                     "nonfinite": item.nonfinite,
                 }
                 for item in self.arrays
             ],
             "total": {
                 "size": sum(item.size for item in self.arrays),
-                "sum_abs": _json_float(self.sum_abs),
-                "sum_squares": _json_float(self.sum_squares),
-                "l1_term": _json_float(self.l1_term),
-                "l2_term": _json_float(self.l2_term),
-                "penalty": _json_float(self.total),
+                "sum_abs": json_float(self.sum_abs),
+                "sum_squares": json_float(self.sum_squares),
+                "l1_term": json_float(self.l1_term),
+                "l2_term": json_float(self.l2_term),
+                "penalty": json_float(self.total),
             },
         }
-
-
-def _json_float(value: float) -> float | str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
 
 
 def _factor(value: float | None, name: str) -> float:

@@ -144,26 +144,17 @@ class DatasetComputation:
 
     def scan(self, batches: Iterable[pa.RecordBatch]) -> None:
         """First pass: decide dataset-wide facts from every batch's valid y_true rows."""
-        scans = {
-            job.label: job.loss.spec.dataset_scan
-            for job in self.jobs
-            if job.loss.spec.dataset_scan is not None
-        }
-        verdicts = dict.fromkeys(scans, True)
-        offset = 0
-        for batch in batches:
-            y_true, y_pred, weights = self.columns.arrays(
-                batch, pad_ragged_true=True, offset=offset
-            )
-            offset += batch.num_rows
-            if self.options.nan == "skip":
-                keep = ~nonfinite_rows(y_true, y_pred, weights)
-                y_true = y_true if keep.size == 0 else y_true[keep]
-            for label, scan in scans.items():
-                if verdicts[label] and y_true.size:
-                    verdicts[label] = scan.verdict(y_true, self.dtypes[label])
-        for label, scan in scans.items():
-            self.contexts[label] = {scan.keyword: verdicts[label]}
+
+        def labels() -> Iterator[np.ndarray]:
+            offset = 0
+            for batch in batches:
+                y_true, y_pred, weights = self.columns.arrays(
+                    batch, pad_ragged_true=True, offset=offset
+                )
+                offset += batch.num_rows
+                yield valid_rows(y_true, self.options.nan, y_pred, weights)
+
+        self.contexts.update(scan_contexts(self.jobs, self.dtypes, labels()))
 
     def feed(
         self, batch: pa.RecordBatch | pa.Table, *, per_sample: bool = False
@@ -354,6 +345,31 @@ class DatasetComputation:
             nonfinite=state.nonfinite,
             batch_size=self.options.batch_size if job.loss.scope is Scope.BATCH else None,
         )
+
+
+def scan_contexts(
+    jobs: Sequence[LossJob], dtypes: Mapping[str, np.dtype], labels: Iterable[np.ndarray]
+) -> dict[str, dict[str, Any]]:
+    """The kernel context of each loss with a dataset-wide label rule (hinge's "0 or 1").
+
+    ``labels`` are every batch's valid y_true rows; a first pass over the input gives them.
+    """
+    scans = {job.label: job.loss.spec.dataset_scan for job in jobs}
+    scans = {label: scan for label, scan in scans.items() if scan is not None}
+    verdicts = dict.fromkeys(scans, True)
+    for y_true in labels:
+        for label, scan in scans.items():
+            if verdicts[label] and y_true.size:
+                verdicts[label] = scan.verdict(y_true, dtypes[label])
+    return {label: {scan.keyword: verdicts[label]} for label, scan in scans.items()}
+
+
+def valid_rows(y_true: np.ndarray, nan: str, *others: np.ndarray | None) -> np.ndarray:
+    """``y_true`` without the rows ``--nan skip`` drops (NaN or inf in any of the arrays)."""
+    if nan != "skip":
+        return y_true
+    keep = ~nonfinite_rows(y_true, *others)
+    return y_true if keep.size == 0 else y_true[keep]
 
 
 def column_label(name: str) -> str:

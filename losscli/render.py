@@ -38,7 +38,7 @@ _MARKERS = ("†", "‡", "§", "¶", "#", "**", "††", "‡‡")
 # JSON
 
 
-def _json_float(value: float) -> float | str:
+def json_float(value: float) -> float | str:
     """A float for JSON: itself when finite (repr round-trips), else a named string."""
     value = float(value)
     if math.isnan(value):
@@ -55,7 +55,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return _json_float(value)
+        return json_float(value)
     if isinstance(value, Mapping):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, (tuple, list)):
@@ -66,7 +66,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _optional_float(value: float | None) -> float | str | None:
-    return None if value is None else _json_float(value)
+    return None if value is None else json_float(value)
 
 
 def _result_dict(summary: LossSummary) -> dict[str, Any]:
@@ -75,9 +75,9 @@ def _result_dict(summary: LossSummary) -> dict[str, Any]:
         "label": summary.label,
         "params": _jsonable(dict(summary.params)),
         "reduction": summary.reduction,
-        "value": _json_float(summary.value),
+        "value": json_float(summary.value),
         "rows": int(summary.rows),
-        "weight_sum": _json_float(summary.weight_sum),
+        "weight_sum": json_float(summary.weight_sum),
         "min": _optional_float(summary.min),
         "max": _optional_float(summary.max),
         "mean": _optional_float(summary.mean),

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from losscli.arrays import nonfinite_rows, resolve_dtype
+from losscli.arrays import resolve_dtype
 from losscli.compare.accumulators import Accumulator, row_sums, subset
 from losscli.compare.options import CompareOptions
 from losscli.compare.poisson import PoissonDraw
@@ -26,7 +26,7 @@ from losscli.errors import InputDataError, UsageError
 from losscli.evaluation import BatchValues, evaluate_batch
 from losscli.io.join import NEW, OLD
 from losscli.losses.spec import Scope
-from losscli.pipeline import LossJob
+from losscli.pipeline import LossJob, scan_contexts, valid_rows
 from losscli.state import DEFAULT_REDUCTION, standardize_reduction
 
 __all__ = ["PairedComputation"]
@@ -93,21 +93,8 @@ class PairedComputation:
 
     def scan(self, batches: Iterable[tuple[np.ndarray, np.ndarray | None]]) -> None:
         """First pass: decide dataset-wide facts from every batch's ``(y_true, weights)``."""
-        scans = {
-            job.label: job.loss.spec.dataset_scan
-            for job in self.jobs
-            if job.loss.spec.dataset_scan is not None
-        }
-        verdicts = dict.fromkeys(scans, True)
-        for y_true, weights in batches:
-            if self.options.nan == "skip":
-                keep = ~nonfinite_rows(y_true, weights)
-                y_true = y_true if keep.size == 0 else y_true[keep]
-            for label, scan in scans.items():
-                if verdicts[label] and y_true.size:
-                    verdicts[label] = scan.verdict(y_true, self.dtypes[label])
-        for label, scan in scans.items():
-            self.contexts[label] = {scan.keyword: verdicts[label]}
+        labels = (valid_rows(y_true, self.options.nan, weights) for y_true, weights in batches)
+        self.contexts.update(scan_contexts(self.jobs, self.dtypes, labels))
 
     def slice_ids(self, columns: Sequence[pa.Array | pa.ChunkedArray]) -> np.ndarray:
         """The slice number of each row from its ``--group-by`` values (stable across batches)."""

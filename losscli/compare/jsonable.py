@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Mapping
 from typing import Any
 
+from losscli.render import json_float
+
 __all__ = ["json_float", "json_value", "jsonable"]
-
-
-def json_float(value: float) -> float | str:
-    """A float, or ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` (as ``compute``'s JSON)."""
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
 
 
 def json_value(value: Any) -> Any:
